@@ -1,0 +1,14 @@
+package io.userstreams.core.processing;
+
+import io.userstreams.core.change.ChangeRecord;
+import java.util.List;
+
+/**
+ * Runs the enabled reactions over one shard's batch, in order, failing fast at the first record
+ * that cannot be finished. Both runtimes call this; neither needs to know the reactions.
+ */
+public interface BatchProcessor {
+
+    /** Processes the records in order; never throws for a record's or a sink's failure. */
+    BatchOutcome process(List<ChangeRecord> records);
+}

@@ -1,0 +1,26 @@
+package io.userstreams.core.processing;
+
+import io.userstreams.core.config.Reaction;
+import io.userstreams.core.change.ChangeRecord;
+import java.time.Duration;
+
+/**
+ * What the processor reports as it works; each runtime exports it its own way (Lambda: embedded
+ * metric format lines; KCL consumer: Prometheus text on /metrics). Methods must be cheap.
+ */
+public interface ProcessingMetrics {
+
+    ProcessingMetrics NONE = new ProcessingMetrics() { };
+
+    /** A record was applied by a reaction (including ones skipped as already applied). */
+    default void recordProcessed(Reaction reaction, ChangeRecord record) { }
+
+    /** An attempt failed (it may be retried). */
+    default void recordFailed(Reaction reaction, ChangeRecord record, Throwable error) { }
+
+    /** A record was given up on and written to the dead-letter queue. */
+    default void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) { }
+
+    /** A batch finished (completely or not) after this long. */
+    default void batchFinished(BatchOutcome outcome, Duration took) { }
+}
