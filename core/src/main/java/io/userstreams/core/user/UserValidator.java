@@ -1,0 +1,226 @@
+package io.userstreams.core.user;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Turns a users-table item into a {@link User}, or says precisely why it is not one. Runs once per
+ * record on the hot path, so it only uses precompiled patterns and set look-ups.
+ */
+public final class UserValidator {
+
+    public static final Set<String> PLANS = Set.of("free", "pro", "enterprise");
+    /** Far below DynamoDB's 400 KB: a user item is a few hundred bytes, anything this big is abuse or a bug. */
+    public static final int MAX_ITEM_BYTES = 64 * 1024;
+    public static final int MAX_NAME_CHARS = 256;
+    public static final int MAX_USER_ID_CHARS = 128;
+    /** Versions share a long with createdAt in the search index's external version (see ExternalVersions). */
+    public static final long MAX_VERSION = (1L << 20) - 2;
+
+    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
+    private static final Set<String> LANGUAGES = Set.of(Locale.getISOLanguages());
+    private static final Pattern EMAIL = Pattern.compile(
+            "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
+    private static final Pattern LOCALE = Pattern.compile(
+            "^([a-z]{2,3})(?:-[A-Z][a-z]{3})?(?:-([A-Z]{2}|[0-9]{3}))?$");
+
+    private UserValidator() {
+    }
+
+    /** Parses and validates an item. */
+    public static User parse(Map<String, AttributeValue> item) {
+        if (item == null || item.isEmpty()) {
+            throw new InvalidUserException("item", "image is missing or empty");
+        }
+        int size = itemSize(item);
+        if (size > MAX_ITEM_BYTES) {
+            throw new InvalidUserException("item", "item is " + size + " bytes, more than the " + MAX_ITEM_BYTES
+                    + " allowed for a user");
+        }
+        String userId = string(item, "userId");
+        String email = string(item, "email");
+        String name = string(item, "name");
+        String plan = string(item, "plan");
+        String country = string(item, "country");
+        String locale = string(item, "locale");
+        String createdAtText = string(item, "createdAt");
+        Instant createdAt;
+        try {
+            createdAt = Instant.parse(createdAtText);
+        } catch (DateTimeParseException e) {
+            throw new InvalidUserException("createdAt", "'" + createdAtText + "' is not an ISO-8601 instant");
+        }
+        long version = item.containsKey("version") ? number(item, "version") : User.NO_VERSION;
+        OptionalLong expiresAt = item.containsKey("expiresAt") ? OptionalLong.of(number(item, "expiresAt"))
+                : OptionalLong.empty();
+        User user = new User(userId, email, name, plan, country, locale, createdAt, version, expiresAt);
+        validate(user);
+        return user;
+    }
+
+    /** Checks field values; writers call this before they write. */
+    public static void validate(User user) {
+        if (user.userId().isBlank() || user.userId().length() > MAX_USER_ID_CHARS) {
+            throw new InvalidUserException("userId", "must be 1-" + MAX_USER_ID_CHARS + " characters");
+        }
+        checkEmail(user.email());
+        if (user.name().isBlank()) {
+            throw new InvalidUserException("name", "must not be blank");
+        }
+        if (user.name().length() > MAX_NAME_CHARS) {
+            throw new InvalidUserException("name", "is " + user.name().length() + " characters, more than "
+                    + MAX_NAME_CHARS);
+        }
+        if (!PLANS.contains(user.plan())) {
+            throw new InvalidUserException("plan", "unknown plan '" + user.plan() + "', expected one of free, pro, enterprise");
+        }
+        if (!COUNTRIES.contains(user.country())) {
+            throw new InvalidUserException("country", "'" + user.country()
+                    + "' is not an ISO 3166 alpha-2 code (upper case, e.g. KR)");
+        }
+        checkLocale(user.locale());
+        if (user.version() < 0 || user.version() > MAX_VERSION) {
+            throw new InvalidUserException("version", "must be between 1 and " + MAX_VERSION + ", was " + user.version());
+        }
+        if (user.expiresAt().isPresent() && user.expiresAt().getAsLong() < 0) {
+            throw new InvalidUserException("expiresAt", "must be epoch seconds, was " + user.expiresAt().getAsLong());
+        }
+    }
+
+    public static void checkEmail(String email) {
+        if (email.length() > 254) {
+            throw new InvalidUserException("email", "longer than 254 characters");
+        }
+        int at = email.indexOf('@');
+        if (at > 64 || !EMAIL.matcher(email).matches()) {
+            throw new InvalidUserException("email", "'" + Emails.mask(email) + "' is not a valid address");
+        }
+    }
+
+    public static void checkLocale(String locale) {
+        var m = LOCALE.matcher(locale);
+        if (!m.matches()) {
+            throw new InvalidUserException("locale", "'" + locale + "' is not a BCP-47 tag like en, ko or en-US");
+        }
+        String language = m.group(1);
+        if (language.length() == 2 && !LANGUAGES.contains(language)) {
+            throw new InvalidUserException("locale", "unknown language '" + language + "'");
+        }
+        String region = m.group(2);
+        if (region != null && region.length() == 2 && !COUNTRIES.contains(region)) {
+            throw new InvalidUserException("locale", "unknown region '" + region + "'");
+        }
+    }
+
+    private static String string(Map<String, AttributeValue> item, String field) {
+        AttributeValue v = item.get(field);
+        if (v == null) {
+            throw new InvalidUserException(field, "missing");
+        }
+        if (v.s() == null) {
+            throw new InvalidUserException(field, "expected a string (S), got " + typeOf(v));
+        }
+        return v.s();
+    }
+
+    private static long number(Map<String, AttributeValue> item, String field) {
+        AttributeValue v = item.get(field);
+        if (v.n() == null) {
+            throw new InvalidUserException(field, "expected a number (N), got " + typeOf(v));
+        }
+        try {
+            return Long.parseLong(v.n());
+        } catch (NumberFormatException e) {
+            throw new InvalidUserException(field, "'" + v.n() + "' is not a whole number");
+        }
+    }
+
+    /** The attribute's DynamoDB type letter(s), for error messages. */
+    public static String typeOf(AttributeValue v) {
+        return switch (v.type()) {
+            case S -> "S";
+            case N -> "N";
+            case B -> "B";
+            case SS -> "SS";
+            case NS -> "NS";
+            case BS -> "BS";
+            case M -> "M";
+            case L -> "L";
+            case BOOL -> "BOOL";
+            case NUL -> "NULL";
+            default -> "unknown";
+        };
+    }
+
+    /** Approximates DynamoDB's item size rules (names + values, UTF-8). Cheap: no encoding for ASCII. */
+    public static int itemSize(Map<String, AttributeValue> item) {
+        int size = 0;
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            size += utf8Length(e.getKey()) + valueSize(e.getValue());
+        }
+        return size;
+    }
+
+    private static int valueSize(AttributeValue v) {
+        switch (v.type()) {
+            case S:
+                return utf8Length(v.s());
+            case N:
+                return (v.n().length() + 1) / 2 + 1;
+            case B:
+                return v.b().asByteArrayUnsafe().length;
+            case BOOL:
+            case NUL:
+                return 1;
+            case SS: {
+                int s = 0;
+                for (String x : v.ss()) s += utf8Length(x);
+                return s;
+            }
+            case NS: {
+                int s = 0;
+                for (String x : v.ns()) s += (x.length() + 1) / 2 + 1;
+                return s;
+            }
+            case BS: {
+                int s = 0;
+                for (SdkBytes x : v.bs()) s += x.asByteArrayUnsafe().length;
+                return s;
+            }
+            case L: {
+                int s = 3;
+                for (AttributeValue x : v.l()) s += 1 + valueSize(x);
+                return s;
+            }
+            case M: {
+                int s = 3;
+                for (Map.Entry<String, AttributeValue> e : v.m().entrySet()) {
+                    s += 1 + utf8Length(e.getKey()) + valueSize(e.getValue());
+                }
+                return s;
+            }
+            default:
+                return 0;
+        }
+    }
+
+    private static int utf8Length(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                bytes += c >= 0x800 && !Character.isSurrogate(c) ? 2 : 1;
+            }
+        }
+        return bytes;
+    }
+}
