@@ -1,0 +1,85 @@
+package io.userstreams.lambda;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
+import com.amazonaws.services.lambda.runtime.events.transformers.v2.dynamodb.DynamodbRecordTransformer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.userstreams.core.change.ChangeRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/**
+ * Turns the records of a Lambda {@code DynamodbEvent} into the core's change records, one by one,
+ * so one malformed record cannot fail the others: it becomes a {@link MalformedRecord} in its place.
+ *
+ * <p>Each record goes through the Lambda library's SDK v2 transformer
+ * ({@link DynamodbRecordTransformer#toRecordV2}, what {@code DynamodbEventTransformer.toRecordsV2}
+ * applies to every record) and then through the same v2 {@code Record → ChangeRecord} converter the
+ * KCL consumer uses, so both runtimes normalize identically. Lambda does not tell a function which
+ * shard a batch came from, so the shard id is the event source (stream) ARN.
+ */
+public final class LambdaRecordConverter {
+
+    /** One converted record: exactly one of the two is set. */
+    public record Converted(ChangeRecord change, MalformedRecord malformed) {
+        public boolean ok() {
+            return change != null;
+        }
+    }
+
+    private static final ObjectMapper RAW = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    /** The v2 record converter from core: (SDK v2 record, shard id) → change record; throws on bad input. */
+    public interface V2Converter {
+        ChangeRecord convert(Record record, String shardId);
+    }
+
+    private final V2Converter v2;
+
+    public LambdaRecordConverter(V2Converter v2) {
+        this.v2 = v2;
+    }
+
+    public List<Converted> convert(List<DynamodbStreamRecord> records) {
+        List<Converted> out = new ArrayList<>(records.size());
+        for (DynamodbStreamRecord r : records) {
+            out.add(convert(r));
+        }
+        return out;
+    }
+
+    public Converted convert(DynamodbStreamRecord r) {
+        if (r == null) {
+            return new Converted(null, new MalformedRecord(null, null, "null record in the event", "null"));
+        }
+        try {
+            Record v2Record = DynamodbRecordTransformer.toRecordV2(r);
+            return new Converted(v2.convert(v2Record, r.getEventSourceARN()), null);
+        } catch (RuntimeException e) {
+            String seq = r.getDynamodb() == null ? null : r.getDynamodb().getSequenceNumber();
+            return new Converted(null, new MalformedRecord(r.getEventID(), seq, describe(e), raw(r)));
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage();
+        return "cannot convert the stream record: " + e.getClass().getSimpleName()
+                + (message == null ? "" : ": " + message);
+    }
+
+    /** The record as JSON for the dead letter; falls back to toString() if the bean cannot be written. */
+    static String raw(DynamodbStreamRecord r) {
+        try {
+            return RAW.writeValueAsString(r);
+        } catch (Exception e) {
+            return String.valueOf(r);
+        }
+    }
+
+    /** Adapts a plain function, for tests and for the core converter's method reference. */
+    public static V2Converter of(Function<Record, ChangeRecord> f) {
+        return (record, shard) -> f.apply(record);
+    }
+}
