@@ -18,7 +18,13 @@ public interface ProcessingMetrics {
     /** An attempt failed (it may be retried). */
     default void recordFailed(Reaction reaction, ChangeRecord record, Throwable error) { }
 
-    /** A record was given up on and written to the dead-letter queue. */
+    /**
+     * A record failed validation (it is dead-lettered with reaction {@code validation}, and is not
+     * passed to any reaction). {@link BatchOutcome#deadLettered()} counts these too.
+     */
+    default void recordInvalid(ChangeRecord record, Throwable error) { }
+
+    /** A record was given up on by a reaction and written to the dead-letter queue. */
     default void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) { }
 
     /** A batch finished (completely or not) after this long. */

@@ -1,0 +1,348 @@
+package io.userstreams.core.processing;
+
+import io.userstreams.core.change.ChangeRecord;
+import io.userstreams.core.reaction.ReactionResult;
+import io.userstreams.core.reaction.RecordReaction;
+import io.userstreams.core.reaction.UserChange;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * The ordered batch processor both runtimes host.
+ *
+ * <p>Per chunk of the batch (default: up to 1,000 records): every record is parsed and validated
+ * once (an invalid record is dead-lettered at once, reaction {@code validation}, and skipped by the
+ * reactions); then each enabled reaction runs over the valid records in order, in whatever
+ * sub-batches it likes, and reports how many leading records it finished. At the first record a
+ * reaction cannot finish:
+ * <ul>
+ *   <li>a <b>record failure</b> is retried up to {@code maxAttempts} (validation: not retried),
+ *       then dead-lettered, and the reaction carries on with the next record;</li>
+ *   <li>a <b>systemic failure</b> (throttling, 5xx, timeouts, I/O, an unreachable DLQ) is retried
+ *       with exponential backoff and full jitter within {@link RetryPolicy}, then the batch stops:
+ *       {@link BatchOutcome#firstUnfinished()} is that record, the records before it are done, and
+ *       no later record counts as done (fail fast). Nothing is dead-lettered because a sink is down.</li>
+ * </ul>
+ * Reactions run one after the other over a chunk, so when reaction B stops at record k, reaction A
+ * may already have applied records after k; they are redelivered with record k and A's idempotency
+ * makes the repeat a no-op. Each reaction still sees each item's records in stream order.
+ *
+ * <p>Logging: one INFO line per batch, one WARN line per failed attempt or dead letter; per-record
+ * success only at DEBUG (this is the hot path).
+ */
+public final class OrderedBatchProcessor implements BatchProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderedBatchProcessor.class);
+
+    private final List<RecordReaction> reactions;
+    private final DeadLetterQueue deadLetters;
+    private final int maxAttempts;
+    private final RetryPolicy retry;
+    private final ProcessingMetrics metrics;
+    private final Sleeper sleeper;
+    private final Clock clock;
+    private final int chunkSize;
+
+    private OrderedBatchProcessor(Builder b) {
+        this.reactions = List.copyOf(b.reactions);
+        this.deadLetters = Objects.requireNonNull(b.deadLetters, "deadLetters");
+        this.maxAttempts = b.maxAttempts;
+        this.retry = b.retry;
+        this.metrics = b.metrics;
+        this.sleeper = b.sleeper;
+        this.clock = b.clock;
+        this.chunkSize = b.chunkSize;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public List<RecordReaction> reactions() {
+        return reactions;
+    }
+
+    @Override
+    public BatchOutcome process(List<ChangeRecord> records) {
+        long started = System.nanoTime();
+        Run run = new Run(records);
+        for (int from = 0; from < run.limit; from += chunkSize) {
+            runChunk(run, from, Math.min(from + chunkSize, run.limit));
+        }
+        BatchOutcome outcome = run.outcome();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.batchFinished(outcome, took);
+        logBatch(records, outcome, took);
+        return outcome;
+    }
+
+    private void runChunk(Run run, int from, int to) {
+        List<UserChange> valid = new ArrayList<>(to - from);
+        int[] index = new int[to - from];
+        for (int i = from; i < to && i < run.limit; i++) {
+            ChangeRecord record = run.records.get(i);
+            UserChange change;
+            try {
+                change = UserChange.of(record);
+            } catch (RuntimeException e) {
+                Instant now = clock.instant();
+                if (!deadLetter(run, i, DeadLetter.VALIDATION, e, 1, now, now)) {
+                    return;
+                }
+                metrics.recordInvalid(record, e);
+                continue;
+            }
+            index[valid.size()] = i;
+            valid.add(change);
+        }
+        for (RecordReaction reaction : reactions) {
+            int end = 0;
+            while (end < valid.size() && index[end] < run.limit) {
+                end++;
+            }
+            runReaction(run, reaction, valid, index, end);
+        }
+    }
+
+    private void runReaction(Run run, RecordReaction reaction, List<UserChange> valid, int[] index, int end) {
+        String reactionId = reaction.reaction().id();
+        int position = 0;
+        int recordAttempts = 0;
+        int systemicAttempts = 0;
+        Instant firstFailure = null;
+        while (position < end) {
+            ReactionResult result;
+            try {
+                result = reaction.apply(valid.subList(position, end));
+            } catch (RuntimeException e) {
+                result = ReactionResult.failedAt(0, e);
+            }
+            int done = Math.max(0, Math.min(result.done(), end - position));
+            if (done > 0) {
+                for (int k = position; k < position + done; k++) {
+                    metrics.recordProcessed(reaction.reaction(), valid.get(k).record());
+                }
+                if (log.isDebugEnabled()) {
+                    log.atDebug().addKeyValue("reaction", reactionId).addKeyValue("records", done)
+                            .addKeyValue("lastSequenceNumber", valid.get(position + done - 1).record().sequenceNumber())
+                            .log("records applied");
+                }
+                position += done;
+                recordAttempts = 0;
+                systemicAttempts = 0;
+                firstFailure = null;
+            }
+            if (position >= end) {
+                return;
+            }
+            Throwable failure = result.failure() != null ? result.failure()
+                    : new IllegalStateException("reaction " + reactionId + " stopped without saying why");
+            ChangeRecord record = valid.get(position).record();
+            Instant now = clock.instant();
+            if (firstFailure == null) {
+                firstFailure = now;
+            }
+            metrics.recordFailed(reaction.reaction(), record, failure);
+            FailureKind kind = Failures.classify(failure);
+            if (kind == FailureKind.SYSTEMIC) {
+                systemicAttempts++;
+                if (systemicAttempts < retry.attempts()) {
+                    logFailure(record, reactionId, "retry", systemicAttempts, failure);
+                    if (!pause(retry.delayBefore(systemicAttempts))) {
+                        run.stop(index[position], failure);
+                        logFailure(record, reactionId, "batch-stopped", systemicAttempts, failure);
+                        return;
+                    }
+                    continue;
+                }
+                run.stop(index[position], failure);
+                logFailure(record, reactionId, "batch-stopped", systemicAttempts, failure);
+                return;
+            }
+            recordAttempts++;
+            if (kind == FailureKind.RECORD && recordAttempts < maxAttempts) {
+                logFailure(record, reactionId, "retry", recordAttempts, failure);
+                continue;
+            }
+            if (!deadLetter(run, index[position], reactionId, failure, recordAttempts, firstFailure, now)) {
+                return;
+            }
+            metrics.recordDeadLettered(reaction.reaction(), record, failure);
+            position++;
+            recordAttempts = 0;
+            systemicAttempts = 0;
+            firstFailure = null;
+        }
+    }
+
+    /** Sends a dead letter, retrying a failing queue like any sink; false (batch stopped) if it stays down. */
+    private boolean deadLetter(Run run, int recordIndex, String reaction, Throwable error, int attempts,
+                               Instant firstFailure, Instant lastFailure) {
+        ChangeRecord record = run.records.get(recordIndex);
+        DeadLetter letter = new DeadLetter(record, reaction, Failures.message(error), Failures.errorType(error),
+                attempts, firstFailure, lastFailure);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deadLetters.send(letter);
+                run.deadLettered.set(recordIndex);
+                logFailure(record, reaction, "dead-lettered", attempts, error);
+                return true;
+            } catch (RuntimeException e) {
+                if (attempt >= retry.attempts() || !pause(retry.delayBefore(attempt))) {
+                    run.stop(recordIndex, e);
+                    log.atError().addKeyValue("eventId", record.eventId()).addKeyValue("shardId", record.shardId())
+                            .addKeyValue("sequenceNumber", record.sequenceNumber()).addKeyValue("reaction", reaction)
+                            .addKeyValue("outcome", "batch-stopped").addKeyValue("errorType", Failures.errorType(e))
+                            .addKeyValue("error", Failures.message(e))
+                            .log("dead-letter queue unreachable; record handed back to the runtime");
+                    return false;
+                }
+            }
+        }
+    }
+
+    private boolean pause(Duration delay) {
+        try {
+            sleeper.sleep(delay);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void logFailure(ChangeRecord record, String reaction, String outcome, int attempt, Throwable error) {
+        LoggingEventBuilder b = "dead-lettered".equals(outcome) || "batch-stopped".equals(outcome)
+                ? log.atError() : log.atWarn();
+        b.addKeyValue("eventId", record.eventId())
+                .addKeyValue("shardId", record.shardId())
+                .addKeyValue("sequenceNumber", record.sequenceNumber())
+                .addKeyValue("reaction", reaction)
+                .addKeyValue("outcome", outcome)
+                .addKeyValue("attempt", attempt)
+                .addKeyValue("errorType", Failures.errorType(error))
+                .addKeyValue("error", Failures.message(error))
+                .log("record failed");
+    }
+
+    private static void logBatch(List<ChangeRecord> records, BatchOutcome outcome, Duration took) {
+        if (records.isEmpty()) {
+            return;
+        }
+        LoggingEventBuilder b = outcome.isComplete() ? log.atInfo() : log.atWarn();
+        b = b.addKeyValue("shardId", records.get(0).shardId())
+                .addKeyValue("records", records.size())
+                .addKeyValue("done", outcome.completed())
+                .addKeyValue("deadLettered", outcome.deadLettered())
+                .addKeyValue("durationMs", took.toMillis());
+        if (outcome.firstUnfinished().isPresent()) {
+            b = b.addKeyValue("firstUnfinishedSequenceNumber", outcome.firstUnfinished().get().sequenceNumber());
+        }
+        b.log(outcome.isComplete() ? "batch processed" : "batch stopped at a systemic failure");
+    }
+
+    /** One call's state. */
+    private static final class Run {
+        final List<ChangeRecord> records;
+        final BitSet deadLettered = new BitSet();
+        int limit;
+        Throwable failure;
+
+        Run(List<ChangeRecord> records) {
+            this.records = records;
+            this.limit = records.size();
+        }
+
+        void stop(int at, Throwable why) {
+            if (at < limit) {
+                limit = at;
+                failure = why;
+            }
+        }
+
+        BatchOutcome outcome() {
+            int dead = deadLettered.get(0, limit).cardinality();
+            if (limit >= records.size()) {
+                return BatchOutcome.allDone(limit, dead);
+            }
+            return new BatchOutcome(limit, dead, Optional.of(records.get(limit)), Optional.ofNullable(failure));
+        }
+    }
+
+    public static final class Builder {
+        private final List<RecordReaction> reactions = new ArrayList<>();
+        private DeadLetterQueue deadLetters;
+        private int maxAttempts = 3;
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private ProcessingMetrics metrics = ProcessingMetrics.NONE;
+        private Sleeper sleeper = Sleeper.REAL;
+        private Clock clock = Clock.systemUTC();
+        private int chunkSize = 1000;
+
+        public Builder reaction(RecordReaction reaction) {
+            reactions.add(Objects.requireNonNull(reaction));
+            return this;
+        }
+
+        public Builder reactions(List<? extends RecordReaction> list) {
+            list.forEach(this::reaction);
+            return this;
+        }
+
+        public Builder deadLetters(DeadLetterQueue queue) {
+            this.deadLetters = queue;
+            return this;
+        }
+
+        /** Attempts for a record failure before it is dead-lettered (CoreSettings.maxAttempts). */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1");
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        public Builder metrics(ProcessingMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics);
+            return this;
+        }
+
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Records per chunk: bounds the work a reaction may redo after another reaction stops the batch. */
+        public Builder chunkSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("chunkSize must be at least 1");
+            }
+            this.chunkSize = size;
+            return this;
+        }
+
+        public OrderedBatchProcessor build() {
+            return new OrderedBatchProcessor(this);
+        }
+    }
+}
