@@ -1,0 +1,19 @@
+package io.userstreams.localstack.sns;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/** One accepted message on its way to the subscriptions. */
+record Notification(String messageId, String topicArn, String subject, String message, String messageStructure,
+                    Map<String, MessageAttribute> attributes, Instant timestamp) {
+
+    /** SNS envelope timestamps: ISO-8601, milliseconds, Z. */
+    static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    String timestampText() {
+        return TIMESTAMP.format(timestamp);
+    }
+}

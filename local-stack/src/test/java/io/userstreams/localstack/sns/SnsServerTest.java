@@ -1,0 +1,499 @@
+package io.userstreams.localstack.sns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.BatchEntryIdsNotDistinctException;
+import software.amazon.awssdk.services.sns.model.BatchRequestTooLongException;
+import software.amazon.awssdk.services.sns.model.EmptyBatchRequestException;
+import software.amazon.awssdk.services.sns.model.InternalErrorException;
+import software.amazon.awssdk.services.sns.model.InvalidParameterException;
+import software.amazon.awssdk.services.sns.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.sns.model.NotFoundException;
+import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
+import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
+import software.amazon.awssdk.services.sns.model.PublishResponse;
+import software.amazon.awssdk.services.sns.model.SnsException;
+import software.amazon.awssdk.services.sns.model.TooManyEntriesInBatchRequestException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Drives {@link SnsServer} with the real SDK v2 SnsClient, delivering into a real ElasticMQ. */
+class SnsServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final StaticCredentialsProvider CREDS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+
+    private static SQSRestServer elasticMq;
+    private static SnsServer server;
+    private static SdkHttpClient http;
+    private static SnsClient sns;
+    private static SnsClient snsNoRetry;
+    private static SqsClient sqs;
+
+    private String topicArn;
+
+    @BeforeAll
+    static void startServers() {
+        long t0 = System.nanoTime();
+        elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+        int sqsPort = elasticMq.waitUntilStarted().localAddress().getPort();
+        URI sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        long t1 = System.nanoTime();
+        server = SnsServer.start(SnsServer.Config.forTests(sqsEndpoint));
+        long t2 = System.nanoTime();
+        System.out.printf("elasticmq start %d ms, sns start %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+        http = Apache5HttpClient.builder().build();
+        sns = SnsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(CREDS).httpClient(http).build();
+        snsNoRetry = SnsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(CREDS).httpClient(http)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+        sqs = SqsClient.builder().endpointOverride(sqsEndpoint).region(Region.US_EAST_1)
+                .credentialsProvider(CREDS).httpClient(http).build();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        // Each step guarded so one failure does not leave the servers running.
+        try {
+            if (sns != null) {
+                sns.close();
+                snsNoRetry.close();
+                sqs.close();
+                http.close();
+            }
+        } finally {
+            try {
+                if (server != null) {
+                    server.close();
+                }
+            } finally {
+                if (elasticMq != null) {
+                    elasticMq.stopAndWait();
+                }
+            }
+        }
+    }
+
+    @BeforeEach
+    void freshTopic() {
+        server.faults().clear();
+        topicArn = sns.createTopic(r -> r.name("t-" + UUID.randomUUID())).topicArn();
+    }
+
+    // ---- topics ----
+
+    @Test
+    void createTopicIsIdempotentByNameAndListed() {
+        String arn = sns.createTopic(r -> r.name("user-streams-welcome")).topicArn();
+        String again = sns.createTopic(r -> r.name("user-streams-welcome")).topicArn();
+
+        assertThat(arn).isEqualTo("arn:aws:sns:us-east-1:000000000000:user-streams-welcome").isEqualTo(again);
+        assertThat(sns.listTopicsPaginator(r -> { }).topics()).extracting(t -> t.topicArn()).contains(arn, topicArn);
+        Map<String, String> attrs = sns.getTopicAttributes(r -> r.topicArn(arn)).attributes();
+        assertThat(attrs).containsEntry("TopicArn", arn).containsEntry("Owner", "000000000000")
+                .containsEntry("SubscriptionsConfirmed", "0");
+    }
+
+    @Test
+    void createTopicRejectsInvalidNameAndConflictingAttributes() {
+        assertThatThrownBy(() -> sns.createTopic(r -> r.name("bad name!")))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Topic Name");
+        String name = "t-" + UUID.randomUUID();
+        sns.createTopic(r -> r.name(name).attributes(Map.of("DisplayName", "one")));
+        assertThatThrownBy(() -> sns.createTopic(r -> r.name(name).attributes(Map.of("DisplayName", "two"))))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("different attributes");
+    }
+
+    // ---- delivery ----
+
+    @Test
+    void publishDeliversStandardEnvelopeToSubscribedQueue() throws Exception {
+        String queueUrl = newQueue();
+        String subArn = sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl)))
+                .subscriptionArn();
+        assertThat(subArn).startsWith(topicArn + ":");
+
+        PublishResponse published = sns.publish(r -> r.topicArn(topicArn).message("{\"userId\":\"u-1\"}")
+                .subject("Welcome")
+                .messageAttributes(Map.of(
+                        "eventType", attr("String", "USER_CREATED"),
+                        "version", attr("Number", "3"),
+                        "blob", software.amazon.awssdk.services.sns.model.MessageAttributeValue.builder()
+                                .dataType("Binary").binaryValue(SdkBytes.fromUtf8String("hi")).build())));
+
+        Message m = receiveOne(queueUrl);
+        assertThat(m.messageAttributes()).as("non-raw delivery puts attributes in the envelope only").isEmpty();
+        JsonNode env = JSON.readTree(m.body());
+        List<String> fields = new ArrayList<>();
+        env.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp",
+                "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes");
+        assertThat(env.get("Type").asText()).isEqualTo("Notification");
+        assertThat(env.get("MessageId").asText()).isEqualTo(published.messageId());
+        assertThat(env.get("TopicArn").asText()).isEqualTo(topicArn);
+        assertThat(env.get("Subject").asText()).isEqualTo("Welcome");
+        assertThat(env.get("Message").asText()).isEqualTo("{\"userId\":\"u-1\"}");
+        assertThat(env.get("Timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        assertThat(env.get("SignatureVersion").asText()).isEqualTo("1");
+        assertThat(env.get("Signature").asText()).isNotBlank();
+        assertThat(env.get("UnsubscribeURL").asText()).contains("Action=Unsubscribe").contains("SubscriptionArn=");
+        JsonNode attrs = env.get("MessageAttributes");
+        assertThat(attrs.get("eventType").get("Type").asText()).isEqualTo("String");
+        assertThat(attrs.get("eventType").get("Value").asText()).isEqualTo("USER_CREATED");
+        assertThat(attrs.get("version").get("Type").asText()).isEqualTo("Number");
+        assertThat(attrs.get("version").get("Value").asText()).isEqualTo("3");
+        assertThat(attrs.get("blob").get("Type").asText()).isEqualTo("Binary");
+        assertThat(attrs.get("blob").get("Value").asText()).isEqualTo("aGk="); // base64("hi")
+    }
+
+    @Test
+    void envelopeOmitsSubjectAndAttributesWhenAbsent() throws Exception {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl)));
+        sns.publish(r -> r.topicArn(topicArn).message("plain"));
+
+        JsonNode env = JSON.readTree(receiveOne(queueUrl).body());
+        assertThat(env.has("Subject")).isFalse();
+        assertThat(env.has("MessageAttributes")).isFalse();
+        assertThat(env.get("Message").asText()).isEqualTo("plain");
+    }
+
+    @Test
+    void rawDeliveryToQueueUrlSendsBodyAndMapsAttributes() {
+        String queueUrl = newQueue();
+        String subArn = sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueUrl)
+                .attributes(Map.of("RawMessageDelivery", "true"))).subscriptionArn();
+        assertThat(sns.getSubscriptionAttributes(r -> r.subscriptionArn(subArn)).attributes())
+                .containsEntry("RawMessageDelivery", "true").containsEntry("Protocol", "sqs")
+                .containsEntry("Endpoint", queueUrl).containsEntry("TopicArn", topicArn);
+
+        sns.publish(r -> r.topicArn(topicArn).message("héllo raw 👋").subject("ignored for raw")
+                .messageAttributes(Map.of(
+                        "eventType", attr("String", "USER_CREATED"),
+                        "count", attr("Number", "42"),
+                        "blob", software.amazon.awssdk.services.sns.model.MessageAttributeValue.builder()
+                                .dataType("Binary").binaryValue(SdkBytes.fromByteArray(new byte[] {1, 2, 3})).build())));
+
+        Message m = receiveOne(queueUrl);
+        assertThat(m.body()).isEqualTo("héllo raw 👋");
+        assertThat(m.messageAttributes()).containsOnlyKeys("eventType", "count", "blob");
+        assertThat(m.messageAttributes().get("eventType").dataType()).isEqualTo("String");
+        assertThat(m.messageAttributes().get("eventType").stringValue()).isEqualTo("USER_CREATED");
+        assertThat(m.messageAttributes().get("count").dataType()).isEqualTo("Number");
+        assertThat(m.messageAttributes().get("count").stringValue()).isEqualTo("42");
+        assertThat(m.messageAttributes().get("blob").binaryValue().asByteArray()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void publishBatchDeliversAllEntriesAndReportsPerEntryFailures() {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl))
+                .attributes(Map.of("RawMessageDelivery", "true")));
+
+        List<PublishBatchRequestEntry> entries = IntStream.range(0, 10)
+                .mapToObj(i -> PublishBatchRequestEntry.builder().id("e" + i).message("m" + i)
+                        .messageAttributes(Map.of("i", attr("Number", Integer.toString(i)))).build())
+                .toList();
+        PublishBatchResponse resp = sns.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(entries));
+
+        assertThat(resp.failed()).isEmpty();
+        assertThat(resp.successful()).extracting(s -> s.id())
+                .containsExactly("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
+        assertThat(resp.successful()).allSatisfy(s -> assertThat(s.messageId()).isNotBlank());
+        List<Message> got = receive(queueUrl, 10);
+        assertThat(got).extracting(Message::body)
+                .containsExactlyInAnyOrder("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+
+        // One bad entry fails alone; the others are delivered.
+        PublishBatchResponse mixed = sns.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(
+                PublishBatchRequestEntry.builder().id("ok").message("fine").build(),
+                PublishBatchRequestEntry.builder().id("bad").message("").build()));
+        assertThat(mixed.successful()).extracting(s -> s.id()).containsExactly("ok");
+        assertThat(mixed.failed()).singleElement().satisfies(f -> {
+            assertThat(f.id()).isEqualTo("bad");
+            assertThat(f.code()).isEqualTo("InvalidParameter");
+            assertThat(f.senderFault()).isTrue();
+        });
+        assertThat(receive(queueUrl, 1)).extracting(Message::body).containsExactly("fine");
+    }
+
+    @Test
+    void filterPolicyDeliversOnlyMatchingMessages() {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl))
+                .attributes(Map.of("RawMessageDelivery", "true",
+                        "FilterPolicy", "{\"plan\":[\"pro\",{\"prefix\":\"ent\"}],\"age\":[{\"numeric\":[\">=\",18]}]}")));
+
+        sns.publish(r -> r.topicArn(topicArn).message("free")
+                .messageAttributes(Map.of("plan", attr("String", "free"), "age", attr("Number", "30"))));
+        sns.publish(r -> r.topicArn(topicArn).message("pro-minor")
+                .messageAttributes(Map.of("plan", attr("String", "pro"), "age", attr("Number", "12"))));
+        sns.publish(r -> r.topicArn(topicArn).message("no-attrs"));
+        sns.publish(r -> r.topicArn(topicArn).message("pro")
+                .messageAttributes(Map.of("plan", attr("String", "pro"), "age", attr("Number", "18"))));
+        sns.publish(r -> r.topicArn(topicArn).message("enterprise")
+                .messageAttributes(Map.of("plan", attr("String", "enterprise"), "age", attr("Number", "40"))));
+
+        assertThat(receive(queueUrl, 2)).extracting(Message::body).containsExactlyInAnyOrder("pro", "enterprise");
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(0)).messages()).isEmpty();
+    }
+
+    @Test
+    void httpSubscriptionReceivesEnvelopeWithSnsHeaders() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> types = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            types.add(ex.getRequestHeaders().getFirst("x-amz-sns-message-type"));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        receiver.start();
+        try {
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            sns.subscribe(r -> r.topicArn(topicArn).protocol("http").endpoint(url));
+            String id = sns.publish(r -> r.topicArn(topicArn).message("to http")).messageId();
+
+            assertThat(types).containsExactly("Notification");
+            JsonNode env = JSON.readTree(bodies.get(0));
+            assertThat(env.get("MessageId").asText()).isEqualTo(id);
+            assertThat(env.get("Message").asText()).isEqualTo("to http");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void unsubscribeStopsDeliveryAndDeleteTopicMakesItUnknown() {
+        String queueUrl = newQueue();
+        String subArn = sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl)))
+                .subscriptionArn();
+        assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topicArn)).subscriptions())
+                .extracting(s -> s.subscriptionArn()).containsExactly(subArn);
+        // Same endpoint again: the same subscription, as in SNS.
+        assertThat(sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl)))
+                .subscriptionArn()).isEqualTo(subArn);
+
+        sns.unsubscribe(r -> r.subscriptionArn(subArn));
+        sns.publish(r -> r.topicArn(topicArn).message("nobody listens"));
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(0)).messages()).isEmpty();
+        assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topicArn)).subscriptions()).isEmpty();
+
+        sns.deleteTopic(r -> r.topicArn(topicArn));
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("x")))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    // ---- validation, with the service's error codes ----
+
+    @Test
+    void unknownTopicIsNotFound() {
+        String unknown = "arn:aws:sns:us-east-1:000000000000:no-such-topic";
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(unknown).message("x")))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(404);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("NotFound");
+                    assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Topic does not exist");
+                    assertThat(e.requestId()).isNotBlank();
+                });
+        assertThatThrownBy(() -> sns.getTopicAttributes(r -> r.topicArn(unknown)))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> sns.subscribe(r -> r.topicArn(unknown).protocol("sqs")
+                .endpoint("arn:aws:sqs:us-east-1:000000000000:q"))).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> sns.publishBatch(r -> r.topicArn(unknown).publishBatchRequestEntries(
+                PublishBatchRequestEntry.builder().id("a").message("x").build())))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn("not-an-arn").message("x")))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("TopicArn");
+    }
+
+    @Test
+    void messageLimitIs256KibIncludingAttributes() {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl))
+                .attributes(Map.of("RawMessageDelivery", "true")));
+        String max = "x".repeat(262_144);
+        sns.publish(r -> r.topicArn(topicArn).message(max));
+        assertThat(receiveOne(queueUrl).body()).hasSize(262_144);
+
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message(max + "x")))
+                .isInstanceOfSatisfying(InvalidParameterException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameter");
+                    assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Invalid parameter: Message too long");
+                });
+        // 262,144 - 10 body bytes + "k"(1) + "String"(6) + "vvvv"(4) = 1 byte over.
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("x".repeat(262_144 - 10))
+                .messageAttributes(Map.of("k", attr("String", "vvvv")))))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Message too long");
+        // Multi-byte characters count in UTF-8 bytes: 131,073 x "é" = 262,146 bytes.
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("é".repeat(131_073))))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Message too long");
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(0)).messages()).isEmpty();
+    }
+
+    @Test
+    void invalidMessagesAreRejected() {
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn)))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Empty message");
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("")))
+                .isInstanceOf(InvalidParameterException.class);
+        assertThatThrownBy(() -> sns.publish(r -> r.message("x")))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("TopicArn");
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("x").subject("line\nbreak")))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Subject");
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("x").subject("s".repeat(100))))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Subject");
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("x")
+                .messageAttributes(Map.of("n", attr("Number", "abc")))))
+                .isInstanceOfSatisfying(InvalidParameterValueException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ParameterValueInvalid"));
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("x")
+                .messageAttributes(Map.of("AWS.reserved", attr("String", "v")))))
+                .isInstanceOf(InvalidParameterValueException.class);
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message("{\"sqs\":\"x\"}")
+                .messageStructure("json")))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("No default entry");
+        assertThatThrownBy(() -> sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint("queue")))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("SQS endpoint ARN");
+        assertThatThrownBy(() -> sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs")
+                .endpoint("arn:aws:sqs:us-east-1:000000000000:q").attributes(Map.of("RawMessageDelivery", "yes"))))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("RawMessageDelivery");
+    }
+
+    @Test
+    void batchLimitsGiveTheServiceErrorCodes() {
+        List<PublishBatchRequestEntry> eleven = IntStream.range(0, 11)
+                .mapToObj(i -> PublishBatchRequestEntry.builder().id("e" + i).message("m").build()).toList();
+        assertThatThrownBy(() -> sns.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(eleven)))
+                .isInstanceOfSatisfying(TooManyEntriesInBatchRequestException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("TooManyEntriesInBatchRequest");
+                });
+        assertThatThrownBy(() -> sns.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(
+                PublishBatchRequestEntry.builder().id("same").message("a").build(),
+                PublishBatchRequestEntry.builder().id("same").message("b").build())))
+                .isInstanceOfSatisfying(BatchEntryIdsNotDistinctException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("BatchEntryIdsNotDistinct"));
+        assertThatThrownBy(() -> sns.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(List.of())))
+                .isInstanceOf(EmptyBatchRequestException.class);
+        String half = "x".repeat(131_073);
+        assertThatThrownBy(() -> sns.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(
+                PublishBatchRequestEntry.builder().id("a").message(half).build(),
+                PublishBatchRequestEntry.builder().id("b").message(half).build())))
+                .isInstanceOf(BatchRequestTooLongException.class);
+    }
+
+    // ---- fault injection ----
+
+    @Test
+    void injectedFaultsSurfaceThroughTheSdkAndDeliverNothing() {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl)));
+
+        server.faults().failNext(1, SnsFault.INTERNAL_ERROR);
+        assertThatThrownBy(() -> snsNoRetry.publish(r -> r.topicArn(topicArn).message("x")))
+                .isInstanceOfSatisfying(InternalErrorException.class, e -> assertThat(e.statusCode()).isEqualTo(500));
+
+        server.faults().failNext(1, SnsFault.THROTTLING);
+        assertThatThrownBy(() -> snsNoRetry.publish(r -> r.topicArn(topicArn).message("x")))
+                .isInstanceOfSatisfying(SnsException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("Throttling");
+                    assertThat(e.isThrottlingException()).isTrue();
+                });
+
+        server.faults().failAll(SnsFault.UNAVAILABLE);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> snsNoRetry.publishBatch(r -> r.topicArn(topicArn).publishBatchRequestEntries(
+                    PublishBatchRequestEntry.builder().id("a").message("x").build())))
+                    .isInstanceOfSatisfying(SnsException.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(503);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ServiceUnavailable");
+                    });
+        }
+        // Faults only hit publishing: other calls still work.
+        assertThat(sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes()).containsKey("TopicArn");
+        server.faults().clear();
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(0)).messages()).isEmpty();
+
+        // With the SDK's default retries (3 attempts) two transient faults are absorbed: one delivery.
+        long before = server.faults().injectedCount();
+        server.faults().failNext(2, SnsFault.UNAVAILABLE);
+        String id = sns.publish(r -> r.topicArn(topicArn).message("after retries")).messageId();
+        assertThat(server.faults().injectedCount() - before).isEqualTo(2);
+        assertThat(server.faults().pending()).isZero();
+        assertThat(receive(queueUrl, 1)).singleElement()
+                .satisfies(m -> assertThat(m.body()).contains("\"MessageId\":\"" + id + "\""));
+    }
+
+    // ---- helpers ----
+
+    private static software.amazon.awssdk.services.sns.model.MessageAttributeValue attr(String type, String value) {
+        return software.amazon.awssdk.services.sns.model.MessageAttributeValue.builder()
+                .dataType(type).stringValue(value).build();
+    }
+
+    private static String newQueue() {
+        return sqs.createQueue(r -> r.queueName("q-" + UUID.randomUUID())).queueUrl();
+    }
+
+    private static String queueArn(String queueUrl) {
+        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+
+    private static Message receiveOne(String queueUrl) {
+        List<Message> got = receive(queueUrl, 1);
+        assertThat(got).hasSize(1);
+        return got.get(0);
+    }
+
+    /** Delivery is synchronous, so the messages are there already; the short wait only guards slow machines. */
+    private static List<Message> receive(String queueUrl, int expected) {
+        List<Message> got = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (got.size() < expected && System.nanoTime() < deadline) {
+            List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1).messageAttributeNames("All")).messages();
+            for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
+                Message m = it.next();
+                got.add(m);
+                sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+            }
+        }
+        assertThat(got).hasSize(expected);
+        return got;
+    }
+}
