@@ -1,0 +1,212 @@
+package io.userstreams.core.welcome;
+
+import io.userstreams.core.change.ChangeKind;
+import io.userstreams.core.config.Reaction;
+import io.userstreams.core.reaction.ReactionResult;
+import io.userstreams.core.reaction.RecordReaction;
+import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.reaction.UserChange;
+import io.userstreams.core.user.Emails;
+import io.userstreams.core.user.User;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One welcome message per user creation, ever. Only INSERTs send (the user is valid: the
+ * processor validated it). Per INSERT:
+ * <ol>
+ *   <li>claim {@code welcome#<userId>#<createdAt>} IN_PROGRESS with a short lease
+ *       (condition: absent, or IN_PROGRESS with an expired lease or our own);</li>
+ *   <li>publish (PublishBatch, up to 10 claimed messages per call);</li>
+ *   <li>mark COMPLETED, kept {@code retention} (default 30 days, well beyond the 24 h stream
+ *       retention and replay windows).</li>
+ * </ol>
+ * COMPLETED → skipped (a redelivery). Held by another worker's unexpired lease → systemic (retry
+ * later; not done). A crash between claim and publish leaves IN_PROGRESS: after the lease expires
+ * a redelivery re-claims and publishes, so the email is not lost. A crash between publish and
+ * COMPLETED can send twice (at-least-once at that one point); within one process, a message
+ * published but not yet marked is remembered and only marked on retry.
+ *
+ * <p>The key includes createdAt so a user deleted and created again gets a new welcome.
+ */
+public final class WelcomeEmailReaction implements RecordReaction {
+
+    private static final Logger log = LoggerFactory.getLogger(WelcomeEmailReaction.class);
+    public static final String EVENT_TYPE = "USER_CREATED";
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
+    private final IdempotencyStore store;
+    private final WelcomePublisher publisher;
+    private final WelcomeTemplates templates;
+    private final Clock clock;
+    private final Duration lease;
+    private final Duration retention;
+    private final String owner = UUID.randomUUID().toString();
+    /** Published but not yet marked COMPLETED (the mark failed): mark on retry, never publish again. */
+    private final Set<String> publishedUnmarked = Collections.newSetFromMap(new ConcurrentHashMap<>());
+
+    public WelcomeEmailReaction(IdempotencyStore store, WelcomePublisher publisher, WelcomeTemplates templates,
+                                Clock clock, Duration lease, Duration retention) {
+        this.store = Objects.requireNonNull(store);
+        this.publisher = Objects.requireNonNull(publisher);
+        this.templates = Objects.requireNonNull(templates);
+        this.clock = Objects.requireNonNull(clock);
+        this.lease = Objects.requireNonNull(lease);
+        this.retention = Objects.requireNonNull(retention);
+        if (retention.compareTo(Duration.ofDays(7)) < 0) {
+            throw new IllegalArgumentException("welcome idempotency retention must be at least 7 days");
+        }
+    }
+
+    public WelcomeEmailReaction(IdempotencyStore store, WelcomePublisher publisher) {
+        this(store, publisher, new WelcomeTemplates(), Clock.systemUTC(), DEFAULT_LEASE, DEFAULT_RETENTION);
+    }
+
+    @Override
+    public Reaction reaction() {
+        return Reaction.WELCOME_EMAIL;
+    }
+
+    /** The idempotency key of a user creation. */
+    public static String key(User user) {
+        return "welcome#" + user.userId() + "#" + user.createdAt();
+    }
+
+    public WelcomeMessage message(User user) {
+        WelcomeTemplates.Rendered r = templates.render(user);
+        Map<String, String> attributes = new LinkedHashMap<>(4);
+        attributes.put("email", user.email());
+        attributes.put("locale", user.locale());
+        attributes.put("userId", user.userId());
+        attributes.put("eventType", EVENT_TYPE);
+        return new WelcomeMessage(user.userId(), user.email(), r.subject(), r.body(), attributes);
+    }
+
+    @Override
+    public ReactionResult apply(List<UserChange> changes) {
+        int n = changes.size();
+        int i = 0;
+        while (i < n) {
+            List<Integer> positions = new ArrayList<>(WelcomePublisher.MAX_BATCH);
+            List<String> keys = new ArrayList<>(WelcomePublisher.MAX_BATCH);
+            List<WelcomeMessage> messages = new ArrayList<>(WelcomePublisher.MAX_BATCH);
+            List<String> toMark = new ArrayList<>();
+            List<Integer> toMarkPositions = new ArrayList<>();
+            int stopAt = -1;
+            Throwable stopWhy = null;
+            int j = i;
+            // Claim up to 10 INSERTs; non-INSERTs and already-sent ones are done as they are passed.
+            for (; j < n && messages.size() < WelcomePublisher.MAX_BATCH; j++) {
+                UserChange c = changes.get(j);
+                if (c.kind() != ChangeKind.INSERT) {
+                    continue;
+                }
+                User user = c.newUser();
+                String key = key(user);
+                if (publishedUnmarked.contains(key)) {
+                    toMark.add(key);
+                    toMarkPositions.add(j);
+                    continue;
+                }
+                Instant now = clock.instant();
+                IdempotencyStore.ClaimStatus status;
+                try {
+                    status = store.claim(key, owner, now, now.plus(lease), now.plus(retention));
+                } catch (RuntimeException e) {
+                    stopAt = j;
+                    stopWhy = e;
+                    break;
+                }
+                if (status == IdempotencyStore.ClaimStatus.COMPLETED) {
+                    if (log.isDebugEnabled()) {
+                        log.atDebug().addKeyValue("eventId", c.record().eventId()).addKeyValue("userId", user.userId())
+                                .log("welcome already sent; skipped");
+                    }
+                    continue;
+                }
+                if (status == IdempotencyStore.ClaimStatus.IN_PROGRESS) {
+                    stopAt = j;
+                    stopWhy = new SystemicFailureException("WelcomeInProgress", "welcome for user " + user.userId()
+                            + " is claimed by another worker whose lease has not expired; retry later", null);
+                    break;
+                }
+                positions.add(j);
+                keys.add(key);
+                messages.add(message(user));
+            }
+            int firstFailure = stopAt;
+            Throwable firstWhy = stopWhy;
+            if (!messages.isEmpty()) {
+                List<Throwable> results;
+                try {
+                    results = publisher.publish(messages);
+                } catch (RuntimeException e) {
+                    results = Collections.nCopies(messages.size(), e);
+                }
+                for (int k = 0; k < messages.size(); k++) {
+                    Throwable failed = k < results.size() ? results.get(k)
+                            : new IllegalStateException("publisher returned no result for message " + k);
+                    int position = positions.get(k);
+                    if (failed == null) {
+                        publishedUnmarked.add(keys.get(k));
+                        toMark.add(keys.get(k));
+                        toMarkPositions.add(position);
+                        if (log.isDebugEnabled()) {
+                            log.atDebug().addKeyValue("userId", messages.get(k).userId())
+                                    .addKeyValue("email", Emails.mask(messages.get(k).email()))
+                                    .log("welcome published");
+                        }
+                    } else {
+                        release(keys.get(k));
+                        if (firstFailure < 0 || position < firstFailure) {
+                            firstFailure = position;
+                            firstWhy = failed;
+                        }
+                    }
+                }
+            }
+            // Mark every published message, even past a failure: it was sent and must not be sent again.
+            for (int k = 0; k < toMark.size(); k++) {
+                String key = toMark.get(k);
+                try {
+                    Instant now = clock.instant();
+                    store.complete(key, now, now.plus(retention));
+                    publishedUnmarked.remove(key);
+                } catch (RuntimeException e) {
+                    int position = toMarkPositions.get(k);
+                    if (firstFailure < 0 || position < firstFailure) {
+                        firstFailure = position;
+                        firstWhy = e;
+                    }
+                }
+            }
+            if (firstFailure >= 0) {
+                return ReactionResult.failedAt(firstFailure, firstWhy);
+            }
+            i = j;
+        }
+        return ReactionResult.all(n);
+    }
+
+    private void release(String key) {
+        try {
+            store.release(key, owner);
+        } catch (RuntimeException e) {
+            // The lease expires on its own; releasing only saves another worker the wait.
+            log.atDebug().addKeyValue("key", key).log("releasing a welcome claim failed");
+        }
+    }
+}
