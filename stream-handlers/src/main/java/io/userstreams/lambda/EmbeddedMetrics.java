@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * metrics without a PutMetricData call (no extra latency, no extra IAM permission).
  *
  * <p>Namespace {@value #NAMESPACE}; one dimension set {@code [FunctionName, Reaction]}. One line per
- * reaction that saw records (Records, Failures, DeadLettered), and one line with
+ * reaction that saw records (Records, Failures, DeadLettered), one with {@code Reaction=validation}
+ * when records were rejected before any reaction (invalid or unconvertible), and one line with
  * {@code Reaction=all} for the batch (Records, Failures = batch item failures, DeadLettered,
  * IteratorAgeMs). Lambda runs one invocation at a time per container; the atomic counters only
  * keep a stray concurrent caller (a benchmark) from corrupting them.
@@ -31,7 +32,11 @@ public final class EmbeddedMetrics implements ProcessingMetrics {
     private final String functionName;
     private final PrintStream out;
     private final Clock clock;
-    private final AtomicLongArray counts = new AtomicLongArray(REACTIONS.length * 3);
+    /** Slot after the reactions: records that failed validation (dead-lettered before any reaction). */
+    private static final int VALIDATION = REACTIONS.length;
+    public static final String VALIDATION_DIMENSION = "validation";
+
+    private final AtomicLongArray counts = new AtomicLongArray((REACTIONS.length + 1) * 3);
 
     public EmbeddedMetrics(String functionName, PrintStream out, Clock clock) {
         this.functionName = functionName;
@@ -50,6 +55,17 @@ public final class EmbeddedMetrics implements ProcessingMetrics {
     }
 
     @Override
+    public void recordInvalid(ChangeRecord record, Throwable error) {
+        counts.incrementAndGet(VALIDATION * 3 + FAILED);
+        counts.incrementAndGet(VALIDATION * 3 + DEAD_LETTERED);
+    }
+
+    /** A record the runtime could not even convert, dead-lettered by the handler: counted with validation. */
+    public void recordUnconvertible() {
+        recordInvalid(null, null);
+    }
+
+    @Override
     public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
         counts.incrementAndGet(reaction.ordinal() * 3 + DEAD_LETTERED);
     }
@@ -64,13 +80,14 @@ public final class EmbeddedMetrics implements ProcessingMetrics {
      */
     public void flushBatch(int records, int failures, int deadLettered, long iteratorAgeMs) {
         long timestamp = clock.millis();
-        for (Reaction reaction : REACTIONS) {
-            int base = reaction.ordinal() * 3;
+        for (int slot = 0; slot <= VALIDATION; slot++) {
+            int base = slot * 3;
             long processed = counts.getAndSet(base + PROCESSED, 0);
             long failed = counts.getAndSet(base + FAILED, 0);
             long dead = counts.getAndSet(base + DEAD_LETTERED, 0);
             if (processed + failed + dead > 0) {
-                out.println(line(timestamp, reaction.id(), processed, failed, dead, -1));
+                String name = slot == VALIDATION ? VALIDATION_DIMENSION : REACTIONS[slot].id();
+                out.println(line(timestamp, name, processed, failed, dead, -1));
             }
         }
         out.println(line(timestamp, ALL_REACTIONS, records, failures, deadLettered, iteratorAgeMs));

@@ -52,14 +52,14 @@ public final class LambdaRecordConverter {
 
     public Converted convert(DynamodbStreamRecord r) {
         if (r == null) {
-            return new Converted(null, new MalformedRecord(null, null, "null record in the event", "null"));
+            return new Converted(null, new MalformedRecord(null, null, null, "null record in the event", "null"));
         }
         try {
             Record v2Record = DynamodbRecordTransformer.toRecordV2(r);
             return new Converted(v2.convert(v2Record, r.getEventSourceARN()), null);
         } catch (RuntimeException e) {
             String seq = r.getDynamodb() == null ? null : r.getDynamodb().getSequenceNumber();
-            return new Converted(null, new MalformedRecord(r.getEventID(), seq, describe(e), raw(r)));
+            return new Converted(null, new MalformedRecord(r.getEventID(), seq, r.getEventSourceARN(), describe(e), raw(r)));
         }
     }
 

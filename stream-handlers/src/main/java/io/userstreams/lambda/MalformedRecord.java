@@ -7,8 +7,9 @@ package io.userstreams.lambda;
  *
  * @param eventId        the record's eventID, or null when it has none
  * @param sequenceNumber its sequence number, or null when it has none
+ * @param shardId        where it came from (Lambda: the event source ARN), or null
  * @param reason         why it could not be converted
  * @param rawJson        the record as Lambda delivered it, for the dead letter
  */
-public record MalformedRecord(String eventId, String sequenceNumber, String reason, String rawJson) {
+public record MalformedRecord(String eventId, String sequenceNumber, String shardId, String reason, String rawJson) {
 }

@@ -51,17 +51,19 @@ public final class StreamHandlerRuntime implements AutoCloseable {
         EmbeddedMetrics metrics = new EmbeddedMetrics(env.getOrDefault(FUNCTION_NAME, "user-streams-local"),
                 System.out, clock);
         SdkHttpClient http = lightHttpClient();
+        AwsConnection connection = AwsConnection.fromEnvironment(env);
         UserStreamsCore core = UserStreamsCore.builder()
                 .settings(CoreSettings.fromEnvironment(env))
-                .connection(AwsConnection.fromEnvironment(env))
+                .connection(connection)
                 .httpClient(http)
                 .metrics(metrics)
                 .build();
-        return new StreamHandlerRuntime(core.processor(), CoreBridge.converter(), CoreBridge.malformedRecords(core),
-                metrics, clock, () -> {
-                    core.close();
-                    http.close();
-                });
+        SqsMalformedRecords malformed = CoreBridge.malformedRecords(core, connection, http, clock);
+        return new StreamHandlerRuntime(core.processor(), CoreBridge.converter(), malformed, metrics, clock, () -> {
+            malformed.close();
+            core.close();
+            http.close();
+        });
     }
 
     /**

@@ -113,6 +113,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
                         .addKeyValue("sequenceNumber", bad.sequenceNumber())
                         .addKeyValue("reason", bad.reason())
                         .log("malformed stream record dead-lettered");
+                runtime.metrics().recordUnconvertible();
                 completed++;
                 deadLettered++;
             }

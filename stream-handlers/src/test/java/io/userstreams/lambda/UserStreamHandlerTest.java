@@ -139,6 +139,17 @@ class UserStreamHandlerTest {
     }
 
     @Test
+    void unconvertibleRecordsAreCountedAsValidationDeadLetters() throws Exception {
+        allDone().handleRequest(event("malformed.json"), null);
+
+        List<JsonNode> lines = emfLines();
+        assertThat(lines).extracting(n -> n.get("Reaction").asText()).containsExactly("validation", "all");
+        assertThat(lines.get(0).get("DeadLettered").asLong()).isEqualTo(1);
+        assertThat(lines.get(1).get("Records").asLong()).isEqualTo(6);
+        assertThat(lines.get(1).get("DeadLettered").asLong()).as("the handler's dead letter plus the core's none").isEqualTo(1);
+    }
+
+    @Test
     void whenTheDeadLetterQueueIsDownTheMalformedRecordIsTheFailureAndNothingAfterItRuns() {
         DynamodbEvent event = event("malformed.json");
         UserStreamHandler handler = handler(records -> BatchOutcome.allDone(records.size(), 0), record -> {
