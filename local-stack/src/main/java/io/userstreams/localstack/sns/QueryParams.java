@@ -10,13 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** The flattened parameters of a Query API request ({@code a.entry.1.key=...}, {@code a.member.1.X=...}). */
-final class QueryParams {
+/**
+ * The flattened parameters of a Query API request ({@code Attributes.entry.1.key=...},
+ * {@code PublishBatchRequestEntries.member.1.Id=...}); a list member is a view with a prefix.
+ */
+final class QueryParams implements ActionInput {
 
     private final Map<String, String> values;
+    private final String prefix;
 
-    QueryParams(Map<String, String> values) {
+    private QueryParams(Map<String, String> values, String prefix) {
         this.values = values;
+        this.prefix = prefix;
     }
 
     static QueryParams parse(String... encodedParts) {
@@ -35,17 +40,18 @@ final class QueryParams {
                 m.put(k, v);
             }
         }
-        return new QueryParams(m);
+        return new QueryParams(m, "");
     }
 
-    String get(String name) {
-        return values.get(name);
+    @Override
+    public String string(String name) {
+        return values.get(prefix + name);
     }
 
-    /** The sorted indexes N present under {@code prefix.N.} (prefix ends with ".entry" or ".member"). */
-    private TreeSet<Integer> indexes(String prefix) {
+    /** The sorted indexes N present under {@code path.N.} (path ends with ".entry" or ".member"). */
+    private TreeSet<Integer> indexes(String path) {
         TreeSet<Integer> idx = new TreeSet<>();
-        String p = prefix + ".";
+        String p = path + ".";
         for (String k : values.keySet()) {
             if (k.startsWith(p)) {
                 int dot = k.indexOf('.', p.length());
@@ -53,53 +59,60 @@ final class QueryParams {
                 try {
                     idx.add(Integer.parseInt(n));
                 } catch (NumberFormatException ignored) {
-                    // not an index: ignore like the service ignores unknown parameters
+                    // not an index: ignored like any unknown parameter
                 }
             }
         }
         return idx;
     }
 
-    /** A string map sent as {@code prefix.entry.N.<keyName>} / {@code prefix.entry.N.<valueName>}. */
-    Map<String, String> map(String prefix, String keyName, String valueName) {
+    /** Sent as {@code name.entry.N.key} / {@code name.entry.N.value}. */
+    @Override
+    public Map<String, String> stringMap(String name) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (int i : indexes(prefix + ".entry")) {
-            String base = prefix + ".entry." + i + ".";
-            String k = values.get(base + keyName);
+        String path = prefix + name + ".entry";
+        for (int i : indexes(path)) {
+            String base = path + "." + i + ".";
+            String k = values.get(base + "key");
             if (k != null) {
-                m.put(k, values.getOrDefault(base + valueName, ""));
+                m.put(k, values.getOrDefault(base + "value", ""));
             }
         }
         return m;
     }
 
-    /** The SNS message attribute map: {@code prefix.entry.N.Name}, {@code .Value.DataType}, {@code .Value.StringValue|BinaryValue}. */
-    Map<String, MessageAttribute> messageAttributes(String prefix) {
+    /** Sent as {@code name.entry.N.Name}, {@code .Value.DataType}, {@code .Value.StringValue|BinaryValue}. */
+    @Override
+    public Map<String, MessageAttribute> messageAttributes(String name) {
         Map<String, MessageAttribute> m = new LinkedHashMap<>();
-        for (int i : indexes(prefix + ".entry")) {
-            String base = prefix + ".entry." + i + ".";
-            String name = values.get(base + "Name");
-            if (name == null) {
+        String path = prefix + name + ".entry";
+        for (int i : indexes(path)) {
+            String base = path + "." + i + ".";
+            String attr = values.get(base + "Name");
+            if (attr == null) {
                 throw SnsError.invalidParameterValue("The message attribute name must not be empty.");
             }
-            String binary = values.get(base + "Value.BinaryValue");
-            byte[] bytes;
-            try {
-                bytes = binary == null ? null : Base64.getDecoder().decode(binary);
-            } catch (IllegalArgumentException e) {
-                throw SnsError.invalidParameterValue("The message attribute '" + name + "' has an invalid binary value.");
-            }
-            m.put(name, new MessageAttribute(values.get(base + "Value.DataType"),
-                    values.get(base + "Value.StringValue"), bytes));
+            m.put(attr, new MessageAttribute(values.get(base + "Value.DataType"),
+                    values.get(base + "Value.StringValue"), decode(attr, values.get(base + "Value.BinaryValue"))));
         }
         return m;
     }
 
-    /** The member prefixes of a list: {@code prefix.member.1}, {@code prefix.member.2}, ... */
-    List<String> members(String prefix) {
-        List<String> out = new ArrayList<>();
-        for (int i : indexes(prefix + ".member")) {
-            out.add(prefix + ".member." + i);
+    static byte[] decode(String attribute, String base64) {
+        try {
+            return base64 == null ? null : Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw SnsError.invalidParameterValue("The message attribute '" + attribute + "' has an invalid binary value.");
+        }
+    }
+
+    /** Members {@code name.member.1.}, {@code name.member.2.}, ... as views. */
+    @Override
+    public List<ActionInput> list(String name) {
+        List<ActionInput> out = new ArrayList<>();
+        String path = prefix + name + ".member";
+        for (int i : indexes(path)) {
+            out.add(new QueryParams(values, path + "." + i + "."));
         }
         return out;
     }

@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * An SNS-compatible endpoint on the JDK's HTTP server: the Query API subset the product uses
- * (CreateTopic, Subscribe, Publish, PublishBatch, GetTopicAttributes, ListTopics, ...), with the
+ * (CreateTopic, Subscribe, Publish, PublishBatch, GetTopicAttributes, ListTopics, ...; the AWS JSON
+ * 1.0 protocol for the same actions is accepted too), with the
  * real service's validation and error codes, delivering synchronously into an SQS server
  * (ElasticMQ) or to HTTP endpoints. Works with the real SDK v2 {@code SnsClient}.
  *
@@ -74,6 +75,7 @@ public final class SnsServer implements AutoCloseable {
     private final SnsFaults faults = new SnsFaults();
     private final SnsService service;
     private final QueryProtocol query;
+    private final JsonProtocol json;
     private final Delivery delivery;
 
     private SnsServer(HttpServer server, ExecutorService executor, URI endpoint, Config config) {
@@ -82,7 +84,9 @@ public final class SnsServer implements AutoCloseable {
         this.endpoint = endpoint;
         this.delivery = new Delivery(config.sqsEndpoint() == null ? null : sqsClient(config), endpoint);
         this.service = new SnsService(config.region(), config.accountId(), delivery);
-        this.query = new QueryProtocol(service, faults);
+        SnsActions actions = new SnsActions(service, faults);
+        this.query = new QueryProtocol(actions);
+        this.json = new JsonProtocol(actions);
     }
 
     /**
@@ -157,31 +161,47 @@ public final class SnsServer implements AutoCloseable {
         return delivery.failed();
     }
 
+    /** One HTTP answer; {@code queryError} is the x-amzn-query-error header of JSON protocol errors. */
+    record Reply(int status, String contentType, String body, String queryError) {
+        static Reply xml(int status, String body) {
+            return new Reply(status, "text/xml", body, null);
+        }
+
+        static Reply json(int status, String body, String queryError) {
+            return new Reply(status, JsonProtocol.CONTENT_TYPE, body, queryError);
+        }
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         long t0 = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
-        QueryProtocol.Response response;
+        Reply reply;
+        boolean jsonProtocol = ex.getRequestHeaders().containsKey("X-Amz-Target");
         try {
-            response = route(ex, requestId);
+            reply = route(ex, requestId, jsonProtocol);
         } catch (RuntimeException e) {
             log.atError().addKeyValue("requestId", requestId).setCause(e).log("SNS endpoint failed on a request");
-            response = QueryProtocol.error(new SnsError(500, "InternalFailure", "Internal error: " + e), requestId);
+            SnsError err = new SnsError(500, "InternalFailure", "Internal error: " + e);
+            reply = jsonProtocol ? JsonProtocol.error(err) : QueryProtocol.error(err, requestId);
         }
-        byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/xml");
+        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", reply.contentType());
         ex.getResponseHeaders().set("x-amzn-RequestId", requestId);
-        ex.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
+        if (reply.queryError() != null) {
+            ex.getResponseHeaders().set("x-amzn-query-error", reply.queryError());
+        }
+        ex.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
-        log.atDebug().addKeyValue("requestId", requestId).addKeyValue("status", response.status())
+        log.atDebug().addKeyValue("requestId", requestId).addKeyValue("status", reply.status())
                 .addKeyValue("durationMicros", (System.nanoTime() - t0) / 1000).log("sns request");
     }
 
-    private QueryProtocol.Response route(HttpExchange ex, String requestId) throws IOException {
+    private Reply route(HttpExchange ex, String requestId, boolean jsonProtocol) throws IOException {
         String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
         String rawQuery = ex.getRequestURI().getRawQuery();
-        if (method.equals("GET")) {
+        if (method.equals("GET") && !jsonProtocol) {
             // The envelope's UnsubscribeURL is a GET with the parameters in the query string.
             return query.handle(QueryParams.parse(rawQuery), requestId);
         }
@@ -193,8 +213,12 @@ public final class SnsServer implements AutoCloseable {
             body = in.readNBytes(MAX_REQUEST_BYTES + 1);
         }
         if (body.length > MAX_REQUEST_BYTES) {
-            return QueryProtocol.error(new SnsError(413, "RequestEntityTooLarge",
-                    "Request body is larger than " + MAX_REQUEST_BYTES + " bytes"), requestId);
+            SnsError tooLarge = new SnsError(413, "RequestEntityTooLarge",
+                    "Request body is larger than " + MAX_REQUEST_BYTES + " bytes");
+            return jsonProtocol ? JsonProtocol.error(tooLarge) : QueryProtocol.error(tooLarge, requestId);
+        }
+        if (jsonProtocol) {
+            return json.handle(ex.getRequestHeaders().getFirst("X-Amz-Target"), body);
         }
         return query.handle(QueryParams.parse(rawQuery, new String(body, StandardCharsets.UTF_8)), requestId);
     }

@@ -57,6 +57,7 @@ class SnsServerTest {
     private static SnsClient sns;
     private static SnsClient snsNoRetry;
     private static SqsClient sqs;
+    private static final java.net.http.HttpClient RAW = java.net.http.HttpClient.newHttpClient();
 
     private String topicArn;
 
@@ -456,6 +457,61 @@ class SnsServerTest {
         assertThat(server.faults().pending()).isZero();
         assertThat(receive(queueUrl, 1)).singleElement()
                 .satisfies(m -> assertThat(m.body()).contains("\"MessageId\":\"" + id + "\""));
+    }
+
+    // ---- wire formats ----
+
+    @Test
+    void queryErrorsUseTheServiceXmlShape() throws Exception {
+        java.net.http.HttpResponse<String> resp = post("Action=Publish&Message=x&TopicArn="
+                + java.net.URLEncoder.encode("arn:aws:sns:us-east-1:000000000000:nope", StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded; charset=utf-8", null);
+        assertThat(resp.statusCode()).isEqualTo(404);
+        assertThat(resp.body()).startsWith("<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                + "<Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic does not exist</Message></Error>"
+                + "<RequestId>");
+        assertThat(post("Action=Frobnicate", "application/x-www-form-urlencoded", null).body())
+                .contains("<Code>InvalidAction</Code>");
+    }
+
+    @Test
+    void awsJsonProtocolIsAcceptedToo() throws Exception {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl))
+                .attributes(Map.of("RawMessageDelivery", "true")));
+
+        java.net.http.HttpResponse<String> created = post("{\"Name\":\"json-topic\"}", "application/x-amz-json-1.0",
+                "AmazonSimpleNotificationService.CreateTopic");
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(created.body()).get("TopicArn").asText())
+                .isEqualTo("arn:aws:sns:us-east-1:000000000000:json-topic");
+
+        java.net.http.HttpResponse<String> published = post("{\"TopicArn\":\"" + topicArn + "\",\"Message\":\"via json\","
+                + "\"MessageAttributes\":{\"k\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}}",
+                "application/x-amz-json-1.0", "AmazonSimpleNotificationService.Publish");
+        assertThat(published.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(published.body()).get("MessageId").asText()).isNotBlank();
+        Message m = receiveOne(queueUrl);
+        assertThat(m.body()).isEqualTo("via json");
+        assertThat(m.messageAttributes().get("k").stringValue()).isEqualTo("v");
+
+        java.net.http.HttpResponse<String> dup = post("{\"TopicArn\":\"" + topicArn + "\",\"PublishBatchRequestEntries\":["
+                + "{\"Id\":\"a\",\"Message\":\"1\"},{\"Id\":\"a\",\"Message\":\"2\"}]}",
+                "application/x-amz-json-1.0", "AmazonSimpleNotificationService.PublishBatch");
+        assertThat(dup.statusCode()).isEqualTo(400);
+        assertThat(dup.headers().firstValue("x-amzn-query-error")).hasValue("BatchEntryIdsNotDistinct;Sender");
+        assertThat(JSON.readTree(dup.body()).get("__type").asText()).endsWith("#BatchEntryIdsNotDistinct");
+    }
+
+    private static java.net.http.HttpResponse<String> post(String body, String contentType, String target)
+            throws Exception {
+        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(server.endpoint())
+                .header("Content-Type", contentType)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (target != null) {
+            req.header("X-Amz-Target", target);
+        }
+        return RAW.send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     // ---- helpers ----
