@@ -1,0 +1,110 @@
+package io.userstreams.core.derived;
+
+import io.userstreams.core.reaction.RecordFailureException;
+import io.userstreams.core.reaction.SystemicFailureException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * Derived tables in DynamoDB: one TransactWriteItems per change = claim (idempotency table,
+ * {@code attribute_not_exists}, TTL {@code expiresAt} ≥ 7 days) + mapping puts + conditional
+ * mapping deletes + {@code ADD count} per stat key.
+ */
+public final class DynamoDbDerivedTables implements DerivedTablesStore {
+
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(8);
+    private static final String CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailed";
+
+    private final DynamoDbClient dynamoDb;
+    private final String usersByEmailTable;
+    private final String userStatsTable;
+    private final String idempotencyTable;
+    private final Clock clock;
+    private final Duration retention;
+
+    public DynamoDbDerivedTables(DynamoDbClient dynamoDb, String usersByEmailTable, String userStatsTable,
+                                 String idempotencyTable, Clock clock, Duration retention) {
+        this.dynamoDb = dynamoDb;
+        this.usersByEmailTable = usersByEmailTable;
+        this.userStatsTable = userStatsTable;
+        this.idempotencyTable = idempotencyTable;
+        this.clock = clock;
+        this.retention = retention;
+        if (retention.compareTo(Duration.ofDays(7)) < 0) {
+            throw new IllegalArgumentException("derived claim retention must be at least 7 days");
+        }
+    }
+
+    @Override
+    public Outcome apply(DerivedUpdate update) {
+        DerivedUpdate current = update;
+        while (true) {
+            List<TransactWriteItem> items = items(current);
+            try {
+                dynamoDb.transactWriteItems(b -> b.transactItems(items));
+                return Outcome.APPLIED;
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                if (!reasons.isEmpty() && CONDITIONAL_CHECK_FAILED.equals(reasons.get(0).code())) {
+                    return Outcome.ALREADY_APPLIED;
+                }
+                boolean mappingDeleteFailed = false;
+                for (int i = 1; i < reasons.size(); i++) {
+                    String code = reasons.get(i).code();
+                    if (CONDITIONAL_CHECK_FAILED.equals(code)) {
+                        mappingDeleteFailed = true;
+                    } else if ("ValidationError".equals(code)) {
+                        throw new RecordFailureException("ValidationError", "DynamoDB rejected the derived update for user "
+                                + update.userId() + ": " + reasons.get(i).message(), e);
+                    }
+                }
+                if (mappingDeleteFailed && !current.mappingDeletes().isEmpty()) {
+                    // The old email now belongs to another user: keep their mapping, apply the rest.
+                    current = current.withoutMappingDeletes();
+                    continue;
+                }
+                String codes = reasons.stream().map(CancellationReason::code).toList().toString();
+                throw new SystemicFailureException("TransactionCanceled",
+                        "derived update for user " + update.userId() + " was cancelled: " + codes, e);
+            }
+        }
+    }
+
+    private List<TransactWriteItem> items(DerivedUpdate u) {
+        List<TransactWriteItem> items = new ArrayList<>(2 + u.mappingPuts().size() + u.mappingDeletes().size()
+                + u.counterDeltas().size());
+        long expiresAt = clock.instant().plus(retention).getEpochSecond();
+        // Index 0 is always the claim: the cancellation reasons are read by position.
+        items.add(TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
+                .item(Map.of("idempotencyKey", AttributeValue.fromS(u.claimKey()),
+                        "status", AttributeValue.fromS("COMPLETED"),
+                        "expiresAt", AttributeValue.fromN(Long.toString(expiresAt))))
+                .conditionExpression("attribute_not_exists(idempotencyKey)")).build());
+        for (String email : u.mappingPuts()) {
+            items.add(TransactWriteItem.builder().put(p -> p.tableName(usersByEmailTable)
+                    .item(Map.of("email", AttributeValue.fromS(email), "userId", AttributeValue.fromS(u.userId()))))
+                    .build());
+        }
+        for (String email : u.mappingDeletes()) {
+            items.add(TransactWriteItem.builder().delete(d -> d.tableName(usersByEmailTable)
+                    .key(Map.of("email", AttributeValue.fromS(email)))
+                    .conditionExpression("attribute_not_exists(email) OR userId = :userId")
+                    .expressionAttributeValues(Map.of(":userId", AttributeValue.fromS(u.userId())))).build());
+        }
+        u.counterDeltas().forEach((key, delta) -> items.add(TransactWriteItem.builder().update(up -> up
+                .tableName(userStatsTable)
+                .key(Map.of("statKey", AttributeValue.fromS(key)))
+                .updateExpression("ADD #count :delta")
+                .expressionAttributeNames(Map.of("#count", "count"))
+                .expressionAttributeValues(Map.of(":delta", AttributeValue.fromN(Long.toString(delta))))).build()));
+        return items;
+    }
+}

@@ -1,0 +1,75 @@
+package io.userstreams.core.search;
+
+import io.userstreams.core.aws.AwsConnection;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.util.Timeout;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.aws.AwsSdk2Transport;
+import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
+
+/**
+ * opensearch-java clients for an endpoint: plain HTTP(S) with the Apache 5 transport for local or
+ * self-managed clusters; SigV4-signed {@link AwsSdk2Transport} (service {@code es}) for Amazon
+ * OpenSearch Service, chosen for https endpoints on {@code *.es.amazonaws.com} or when
+ * {@value #SIGV4_VARIABLE}=true.
+ */
+public final class OpenSearchClients {
+
+    public static final String SIGV4_VARIABLE = "OPENSEARCH_SIGV4";
+
+    private OpenSearchClients() {
+    }
+
+    /** True when requests to this endpoint must be SigV4-signed. */
+    public static boolean needsSigV4(URI endpoint, Map<String, String> env) {
+        String flag = env.get(SIGV4_VARIABLE);
+        if (flag != null && !flag.isBlank()) {
+            return Boolean.parseBoolean(flag.trim());
+        }
+        String host = endpoint.getHost() == null ? "" : endpoint.getHost().toLowerCase(Locale.ROOT);
+        return "https".equalsIgnoreCase(endpoint.getScheme()) && host.endsWith(".es.amazonaws.com");
+    }
+
+    /**
+     * A client for {@code endpoint}. The SigV4 transport uses {@code httpClient} (the caller keeps
+     * owning it); the plain transport has its own Apache 5 pool, closed with the transport.
+     */
+    public static OpenSearchClient create(String endpoint, AwsConnection connection, SdkHttpClient httpClient,
+                                          boolean sigV4) {
+        URI uri = URI.create(endpoint.trim());
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("OPENSEARCH_ENDPOINT must be a URL like http://127.0.0.1:9200, was '"
+                    + endpoint + "'");
+        }
+        OpenSearchTransport transport;
+        if (sigV4) {
+            transport = new AwsSdk2Transport(httpClient, uri.getHost(), "es", connection.region(),
+                    AwsSdk2TransportOptions.builder().setCredentials(connection.credentials())
+                            .setMapper(new JacksonJsonpMapper()).build());
+        } else {
+            HttpHost host = HttpHost.create(uri);
+            transport = ApacheHttpClient5TransportBuilder.builder(host)
+                    .setMapper(new JacksonJsonpMapper())
+                    .setRequestConfigCallback(r -> r.setConnectionRequestTimeout(Timeout.ofSeconds(5))
+                            .setResponseTimeout(Timeout.ofSeconds(30)))
+                    .build();
+        }
+        return new OpenSearchClient(transport);
+    }
+
+    /** Closes the client's transport (and with it the Apache 5 pool of a plain client). */
+    public static void close(OpenSearchClient client) {
+        try {
+            client._transport().close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the OpenSearch client failed", e);
+        }
+    }
+}

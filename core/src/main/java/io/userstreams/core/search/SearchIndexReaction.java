@@ -1,0 +1,119 @@
+package io.userstreams.core.search;
+
+import io.userstreams.core.change.ChangeKind;
+import io.userstreams.core.config.Reaction;
+import io.userstreams.core.reaction.ReactionResult;
+import io.userstreams.core.reaction.RecordFailureException;
+import io.userstreams.core.reaction.RecordReaction;
+import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.reaction.UserChange;
+import io.userstreams.core.user.User;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps the OpenSearch users index equal to the table: INSERT/MODIFY → bulk index, REMOVE → bulk
+ * delete, with external versions from {@link ExternalVersions}, so an older or repeated record
+ * never overwrites a newer document and a replay after a delete never brings the user back.
+ *
+ * <p>Each bulk item's status decides: 2xx, 404 on delete (already gone) and 409 (version conflict:
+ * stale or duplicate) are done; 429 and 5xx are systemic; any other 4xx (mapping or parse errors)
+ * is a failure of that record.
+ */
+public final class SearchIndexReaction implements RecordReaction {
+
+    public static final int DEFAULT_BULK_SIZE = 500;
+
+    private final SearchSink sink;
+    private final int bulkSize;
+
+    public SearchIndexReaction(SearchSink sink, int bulkSize) {
+        this.sink = Objects.requireNonNull(sink);
+        if (bulkSize < 1) {
+            throw new IllegalArgumentException("bulkSize must be at least 1");
+        }
+        this.bulkSize = bulkSize;
+    }
+
+    public SearchIndexReaction(SearchSink sink) {
+        this(sink, DEFAULT_BULK_SIZE);
+    }
+
+    @Override
+    public Reaction reaction() {
+        return Reaction.SEARCH_INDEX;
+    }
+
+    /** The document for a user: the mapped fields only (the index mapping is strict). */
+    public static Map<String, Object> document(User u) {
+        Map<String, Object> doc = new HashMap<>(12);
+        doc.put("userId", u.userId());
+        doc.put("email", u.email());
+        doc.put("name", u.name());
+        doc.put("plan", u.plan());
+        doc.put("country", u.country());
+        doc.put("locale", u.locale());
+        doc.put("createdAt", u.createdAt().toString());
+        doc.put("version", u.version());
+        if (u.expiresAt().isPresent()) {
+            doc.put("expiresAt", u.expiresAt().getAsLong());
+        }
+        return doc;
+    }
+
+    public static IndexOperation operation(UserChange change) {
+        if (change.kind() == ChangeKind.REMOVE) {
+            User before = change.oldUser();
+            return new IndexOperation(IndexOperation.Kind.DELETE, before.userId(), ExternalVersions.forDelete(before),
+                    !ExternalVersions.exact(before), null);
+        }
+        User after = change.newUser();
+        return new IndexOperation(IndexOperation.Kind.INDEX, after.userId(), ExternalVersions.of(after),
+                !ExternalVersions.exact(after), document(after));
+    }
+
+    @Override
+    public ReactionResult apply(List<UserChange> changes) {
+        int n = changes.size();
+        for (int from = 0; from < n; from += bulkSize) {
+            int to = Math.min(n, from + bulkSize);
+            List<IndexOperation> ops = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                ops.add(operation(changes.get(i)));
+            }
+            List<BulkItemResult> results;
+            try {
+                results = sink.bulk(ops);
+            } catch (RuntimeException e) {
+                return ReactionResult.failedAt(from, e);
+            }
+            for (int k = 0; k < ops.size(); k++) {
+                BulkItemResult r = k < results.size() ? results.get(k) : null;
+                RuntimeException failure = failure(ops.get(k), r);
+                if (failure != null) {
+                    return ReactionResult.failedAt(from + k, failure);
+                }
+            }
+        }
+        return ReactionResult.all(n);
+    }
+
+    static RuntimeException failure(IndexOperation op, BulkItemResult r) {
+        if (r == null) {
+            return new SystemicFailureException("MissingResult", "the bulk response has no item for user " + op.id(), null);
+        }
+        int s = r.status();
+        if (r.ok() || s == 409 || (s == 404 && op.kind() == IndexOperation.Kind.DELETE)) {
+            return null;
+        }
+        String text = "index " + op.kind().name().toLowerCase() + " of user " + op.id() + " failed with " + s
+                + (r.errorType() == null ? "" : " " + r.errorType()) + (r.reason() == null ? "" : ": " + r.reason());
+        if (s == 429 || s >= 500 || s == 0) {
+            return new SystemicFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);
+        }
+        return new RecordFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);
+    }
+}
