@@ -153,7 +153,9 @@ final class Distributions {
         try {
             Files.createDirectories(cacheRoot);
             Files.createDirectories(temp);
-            try (FileSystem zipFs = FileSystems.newFileSystem(zip, Map.of("enablePosixFileAttributes", "true"))) {
+            try (FileSystem zipFs = FileSystems.newFileSystem(zip,
+                    // entries without unix modes (zips made on other systems) are plain files
+                    Map.<String, Object>of("enablePosixFileAttributes", "true", "defaultPermissions", "rw-r--r--"))) {
                 Path top = zipFs.getPath("/opensearch-" + version);
                 if (!Files.isDirectory(top)) {
                     throw new IOException(zip + " has no top folder opensearch-" + version);

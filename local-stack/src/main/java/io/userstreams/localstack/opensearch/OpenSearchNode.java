@@ -158,7 +158,11 @@ public final class OpenSearchNode implements AutoCloseable {
      *                                  in time (with the tail of its log)
      */
     public static OpenSearchNode start(Config config) {
-        DistributionChoice choice = DistributionChoice.detect();
+        return start(config, DistributionChoice.detect());
+    }
+
+    /** Starts a given version on a given JDK (tests use it to run the 2.19.6 fallback on JDK 17). */
+    static OpenSearchNode start(Config config, DistributionChoice choice) {
         Path zip = Distributions.resolveZip(Distributions.localRepository(), Distributions.MAVEN_CENTRAL, choice.version());
         boolean root = Processes.currentUid() == 0;
         Path nodesRoot = config.stateRoot().resolve("nodes");
