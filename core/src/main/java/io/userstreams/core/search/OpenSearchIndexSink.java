@@ -13,6 +13,7 @@ import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.Requests;
 import org.opensearch.client.opensearch.generic.Response;
+import io.userstreams.core.reaction.SystemicFailureException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ public final class OpenSearchIndexSink implements SearchSink {
 
     private final OpenSearchClient client;
     private final IndexDefinition index;
+    private volatile boolean indexReady;
 
     public OpenSearchIndexSink(OpenSearchClient client, IndexDefinition index) {
         this.client = client;
@@ -37,6 +39,11 @@ public final class OpenSearchIndexSink implements SearchSink {
     public List<BulkItemResult> bulk(List<IndexOperation> operations) {
         if (operations.isEmpty()) {
             return List.of();
+        }
+        if (!indexReady) {
+            // Without this, the first bulk would auto-create the index with a dynamic mapping
+            // and the 60 s default gc_deletes.
+            ensureIndex();
         }
         List<BulkOperation> ops = new ArrayList<>(operations.size());
         for (IndexOperation op : operations) {
@@ -72,10 +79,11 @@ public final class OpenSearchIndexSink implements SearchSink {
         String path = "/" + index.name();
         try (Response head = client.generic().execute(Requests.builder().method("HEAD").endpoint(path).build())) {
             if (head.getStatus() == 200) {
+                indexReady = true;
                 return;
             }
             if (head.getStatus() != 404) {
-                throw new IllegalStateException("checking index " + index.name() + " returned HTTP " + head.getStatus());
+                throw new SystemicFailureException("IndexCheckFailed", "checking index " + index.name() + " returned HTTP " + head.getStatus());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("OpenSearch unreachable while checking index " + index.name(), e);
@@ -85,12 +93,13 @@ public final class OpenSearchIndexSink implements SearchSink {
                 .build())) {
             String body = put.getBody().map(Body::bodyAsString).orElse("");
             if (put.getStatus() == 200) {
+                indexReady = true;
                 log.atInfo().addKeyValue("index", index.name()).log("search index created from template.yaml");
             } else if (put.getStatus() == 400 && body.contains("resource_already_exists_exception")) {
-                return; // another worker created it first
+                indexReady = true; // another worker created it first
             } else {
-                throw new IllegalStateException("creating index " + index.name() + " returned HTTP " + put.getStatus()
-                        + ": " + body);
+                throw new SystemicFailureException("IndexCreateFailed", "creating index " + index.name()
+                        + " returned HTTP " + put.getStatus() + ": " + body, null);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("OpenSearch unreachable while creating index " + index.name(), e);
