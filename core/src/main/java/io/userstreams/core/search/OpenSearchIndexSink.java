@@ -83,7 +83,7 @@ public final class OpenSearchIndexSink implements SearchSink {
                 return;
             }
             if (head.getStatus() != 404) {
-                throw new SystemicFailureException("IndexCheckFailed", "checking index " + index.name() + " returned HTTP " + head.getStatus());
+                throw new SystemicFailureException("IndexCheckFailed", "checking index " + index.name() + " returned HTTP " + head.getStatus(), null);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("OpenSearch unreachable while checking index " + index.name(), e);
