@@ -6,6 +6,8 @@ public enum SnsFault {
     INTERNAL_ERROR(500, "InternalError", "Request could not be completed due to an internal error (injected fault)"),
     /** HTTP 400 {@code Throttling} "Rate exceeded", what SNS answers when an API rate limit is hit; retried by the SDK. */
     THROTTLING(400, "Throttling", "Rate exceeded"),
+    /** HTTP 429 {@code Throttled}, the modeled per-account publish limit: the SDK throws {@code ThrottledException}. */
+    THROTTLED(429, "Throttled", "Rate exceeded"),
     /** HTTP 503 {@code ServiceUnavailable}; retried by the SDK. */
     UNAVAILABLE(503, "ServiceUnavailable", "Service is unavailable (injected fault)");
 

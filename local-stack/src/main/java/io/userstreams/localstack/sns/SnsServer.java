@@ -43,6 +43,15 @@ public final class SnsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnsServer.class);
     private static final int MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle on, each response waits for the
+        // client's delayed ACK (~40 ms per call). Read once when the JDK's ServerConfig loads, so set it
+        // early; an explicit setting by the application wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /**
      * @param host        interface to bind; use 127.0.0.1
      * @param port        0 picks a free port

@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
 import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
 import software.amazon.awssdk.services.sns.model.PublishResponse;
 import software.amazon.awssdk.services.sns.model.SnsException;
+import software.amazon.awssdk.services.sns.model.ThrottledException;
 import software.amazon.awssdk.services.sns.model.TooManyEntriesInBatchRequestException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -316,6 +317,35 @@ class SnsServerTest {
                 .isInstanceOf(NotFoundException.class);
     }
 
+    @Test
+    void aMissingQueueDoesNotFailThePublishButCountsAFailedDelivery() {
+        String missing = "arn:aws:sqs:elasticmq:000000000000:no-such-queue-" + UUID.randomUUID();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(missing));
+        long failedBefore = server.failedDeliveryCount();
+
+        assertThat(sns.publish(r -> r.topicArn(topicArn).message("x")).messageId()).isNotBlank();
+        assertThat(server.failedDeliveryCount() - failedBefore).isEqualTo(1);
+    }
+
+    @Test
+    void sequentialPublishesAreDeliveredQuickly() {
+        String queueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl)));
+        int n = 200;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            sns.publish(r -> r.topicArn(topicArn).message("m" + k)
+                    .messageAttributes(Map.of("k", attr("Number", Integer.toString(k)))));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("%d publishes with SQS delivery in %.2f s (%.0f/s)%n", n, seconds, n / seconds);
+        String count = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        assertThat(count).isEqualTo(Integer.toString(n));
+    }
+
     // ---- validation, with the service's error codes ----
 
     @Test
@@ -432,6 +462,13 @@ class SnsServerTest {
                 .isInstanceOfSatisfying(SnsException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.awsErrorDetails().errorCode()).isEqualTo("Throttling");
+                    assertThat(e.isThrottlingException()).isTrue();
+                });
+
+        server.faults().failNext(1, SnsFault.THROTTLED);
+        assertThatThrownBy(() -> snsNoRetry.publish(r -> r.topicArn(topicArn).message("x")))
+                .isInstanceOfSatisfying(ThrottledException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(429);
                     assertThat(e.isThrottlingException()).isTrue();
                 });
 
