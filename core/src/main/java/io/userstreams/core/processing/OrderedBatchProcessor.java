@@ -96,7 +96,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             } catch (RuntimeException e) {
                 Instant now = clock.instant();
                 if (!deadLetter(run, i, DeadLetter.VALIDATION, e, 1, now, now)) {
-                    return;
+                    break; // the records before it still go through the reactions
                 }
                 metrics.recordInvalid(record, e);
                 continue;
