@@ -1,0 +1,135 @@
+package io.userstreams.core.user;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.userstreams.core.Fixtures;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+class UserValidatorTest {
+
+    static Map<String, AttributeValue> valid() {
+        Map<String, AttributeValue> item = new HashMap<>(UserItems.toItem(Fixtures.user("u1")
+                .withExpiresAt(OptionalLong.of(1_800_000_000L))));
+        return item;
+    }
+
+    static void assertInvalid(Map<String, AttributeValue> item, String field, String reasonPart) {
+        assertThatThrownBy(() -> UserValidator.parse(item))
+                .isInstanceOfSatisfying(InvalidUserException.class, e -> {
+                    assertThat(e.field()).isEqualTo(field);
+                    assertThat(e.reason()).contains(reasonPart);
+                });
+    }
+
+    @Test
+    void roundTripsThroughTheItemMapping() {
+        User u = Fixtures.user("u1").withExpiresAt(OptionalLong.of(1_800_000_000L));
+        assertThat(UserItems.fromItem(UserItems.toItem(u))).isEqualTo(u);
+        assertThat(UserItems.toItem(u).get("version").n()).isEqualTo("1");
+    }
+
+    @Test
+    void itemWithoutVersionIsValidWithNoVersion() {
+        Map<String, AttributeValue> item = valid();
+        item.remove("version");
+        User u = UserValidator.parse(item);
+        assertThat(u.hasVersion()).isFalse();
+        assertThat(UserItems.toItem(u)).doesNotContainKey("version");
+    }
+
+    @Test
+    void missingField() {
+        Map<String, AttributeValue> item = valid();
+        item.remove("plan");
+        assertInvalid(item, "plan", "missing");
+    }
+
+    @Test
+    void wrongAttributeTypes() {
+        Map<String, AttributeValue> item = valid();
+        item.put("email", AttributeValue.fromN("5"));
+        assertInvalid(item, "email", "expected a string (S), got N");
+        item = valid();
+        item.put("version", AttributeValue.fromS("3"));
+        assertInvalid(item, "version", "expected a number (N), got S");
+        item = valid();
+        item.put("version", AttributeValue.fromN("1.5"));
+        assertInvalid(item, "version", "not a whole number");
+    }
+
+    @Test
+    void invalidEmailIsReportedMasked() {
+        Map<String, AttributeValue> item = valid();
+        item.put("email", AttributeValue.fromS("kim@@example"));
+        assertThatThrownBy(() -> UserValidator.parse(item)).hasMessage("email: 'k***@example' is not a valid address");
+        item.put("email", AttributeValue.fromS("kim@example"));
+        assertInvalid(item, "email", "not a valid address");
+        item.put("email", AttributeValue.fromS("x".repeat(65) + "@example.com"));
+        assertInvalid(item, "email", "not a valid address");
+    }
+
+    @Test
+    void unknownPlanBadCountryBadLocale() {
+        Map<String, AttributeValue> item = valid();
+        item.put("plan", AttributeValue.fromS("gold"));
+        assertInvalid(item, "plan", "unknown plan 'gold'");
+        item = valid();
+        item.put("country", AttributeValue.fromS("kr"));
+        assertInvalid(item, "country", "ISO 3166");
+        item.put("country", AttributeValue.fromS("XX"));
+        assertInvalid(item, "country", "ISO 3166");
+        item = valid();
+        item.put("locale", AttributeValue.fromS("en_US"));
+        assertInvalid(item, "locale", "BCP-47");
+        item.put("locale", AttributeValue.fromS("qq"));
+        assertInvalid(item, "locale", "unknown language");
+        item.put("locale", AttributeValue.fromS("en-ZZ"));
+        assertInvalid(item, "locale", "unknown region");
+    }
+
+    @Test
+    void acceptedLocales() {
+        for (String tag : new String[] {"en", "ko", "en-US", "ko-KR", "zh-Hant-TW", "es-419"}) {
+            Map<String, AttributeValue> item = valid();
+            item.put("locale", AttributeValue.fromS(tag));
+            assertThat(UserValidator.parse(item).locale()).isEqualTo(tag);
+        }
+    }
+
+    @Test
+    void badCreatedAtAndVersionRange() {
+        Map<String, AttributeValue> item = valid();
+        item.put("createdAt", AttributeValue.fromS("yesterday"));
+        assertInvalid(item, "createdAt", "ISO-8601");
+        item = valid();
+        item.put("version", AttributeValue.fromN(Long.toString(1L << 20)));
+        assertInvalid(item, "version", "between 1 and");
+    }
+
+    @Test
+    void oversizedItem() {
+        Map<String, AttributeValue> item = valid();
+        item.put("bio", AttributeValue.fromS("x".repeat(70_000)));
+        assertInvalid(item, "item", "more than the 65536 allowed");
+    }
+
+    @Test
+    void emptyImage() {
+        assertInvalid(Map.of(), "item", "missing or empty");
+    }
+
+    @Test
+    void masksEmails() {
+        assertThat(Emails.mask("kim@example.com")).isEqualTo("k***@example.com");
+        assertThat(Emails.mask("a@b.co")).isEqualTo("a***@b.co");
+        assertThat(Emails.mask("nope")).isEqualTo("***");
+        assertThat(Emails.mask("@example.com")).isEqualTo("***");
+        assertThat(Emails.mask(null)).isEqualTo("***");
+        assertThat(Fixtures.user("kim").toString()).contains("k***@example.com").doesNotContain("kim@example.com");
+    }
+}
