@@ -374,9 +374,13 @@ class SnsServerTest {
         String queueUrl = newQueue();
         sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl))
                 .attributes(Map.of("RawMessageDelivery", "true")));
+        String envelopeQueueUrl = newQueue();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(envelopeQueueUrl)));
         String max = "x".repeat(262_144);
         sns.publish(r -> r.topicArn(topicArn).message(max));
         assertThat(receiveOne(queueUrl).body()).hasSize(262_144);
+        // The envelope around a maximal message is larger than 256 KiB and still reaches the queue.
+        assertThat(receiveOne(envelopeQueueUrl).body()).contains(max);
 
         assertThatThrownBy(() -> sns.publish(r -> r.topicArn(topicArn).message(max + "x")))
                 .isInstanceOfSatisfying(InvalidParameterException.class, e -> {

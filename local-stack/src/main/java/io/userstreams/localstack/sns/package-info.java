@@ -1,0 +1,23 @@
+/**
+ * A local SNS-compatible endpoint for tests and the standalone stack.
+ *
+ * <p>{@link io.userstreams.localstack.sns.SnsServer} speaks the SNS Query API (what SDK v2 2.41.x's
+ * {@code SnsClient} sends: form-encoded POST, XML in the {@code 2010-03-31} namespace) and, for the
+ * same actions, the AWS JSON 1.0 protocol. Supported actions: CreateTopic, DeleteTopic,
+ * Get/SetTopicAttributes, ListTopics, Subscribe (sqs by queue ARN or URL, http, https), Unsubscribe,
+ * Get/SetSubscriptionAttributes, ListSubscriptions(ByTopic), Publish, PublishBatch.
+ *
+ * <p>Validation and error codes follow the service: unknown topic 404 {@code NotFound}; body plus
+ * attributes over 262,144 bytes {@code InvalidParameter} "Message too long"; batch errors
+ * {@code EmptyBatchRequest}, {@code TooManyEntriesInBatchRequest}, {@code BatchEntryIdsNotDistinct},
+ * {@code InvalidBatchEntryId}, {@code BatchRequestTooLong}; bad attributes {@code ParameterValueInvalid}.
+ * Delivery is synchronous (done before Publish answers): the standard JSON envelope, or the raw body
+ * with SQS message attributes when {@code RawMessageDelivery=true}; filter policies (attribute or
+ * body scope, common operators) are applied.
+ *
+ * <p>Local differences, on purpose: http(s) subscriptions are confirmed at once; the envelope's
+ * {@code Signature} cannot be verified; FIFO topics and sms/email/lambda/firehose/application
+ * protocols are refused with InvalidParameter; a failed delivery is logged and counted
+ * ({@link io.userstreams.localstack.sns.SnsServer#failedDeliveryCount()}), not retried.
+ */
+package io.userstreams.localstack.sns;
