@@ -167,12 +167,25 @@ public final class Target {
         String topic = base.welcomeTopicArn();
         String dlq = base.deadLetterQueueUrl();
         if (!isAws()) {
-            topic = topic != null ? topic : "arn:aws:sns:" + LOCAL_REGION + ":000000000000:user-streams-welcome";
+            topic = topic != null ? topic : localTopicArn("user-streams-welcome");
             dlq = dlq != null ? dlq : localQueueUrl("user-streams-dlq");
         }
         return new CoreSettings(users, base.usersByEmailTable(), base.userStatsTable(), base.idempotencyTable(),
                 topic, dlq, os == null ? null : os.toString(), base.openSearchIndex(), base.reactions(),
                 base.maxAttempts());
+    }
+
+    private String localTopicArn(String name) {
+        try (SnsClient sns = sns()) {
+            for (var t : sns.listTopicsPaginator().topics()) {
+                if (t.topicArn().endsWith(":" + name)) {
+                    return t.topicArn();
+                }
+            }
+        } catch (RuntimeException e) {
+            // the SNS endpoint is not up: the welcome reaction reports it when it publishes
+        }
+        return "arn:aws:sns:" + LOCAL_REGION + ":000000000000:" + name;
     }
 
     private String localQueueUrl(String name) {

@@ -1,0 +1,154 @@
+package io.userstreams.testkit;
+
+import com.amazonaws.services.dynamodbv2.streamsadapter.adapter.DynamoDBStreamsClientRecord;
+import com.amazonaws.services.dynamodbv2.streamsadapter.model.DynamoDBStreamsProcessRecordsInput;
+import com.amazonaws.services.dynamodbv2.streamsadapter.processor.DynamoDBStreamsShardRecordProcessor;
+import io.userstreams.core.UserStreamsCore;
+import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.change.ChangeRecord;
+import io.userstreams.core.change.StreamRecordConverter;
+import io.userstreams.core.config.CoreSettings;
+import io.userstreams.core.processing.BatchProcessor;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.kinesis.lifecycle.events.InitializationInput;
+import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
+import software.amazon.kinesis.retrieval.kpl.ExtendedSequenceNumber;
+
+/**
+ * Drives the KCL consumer's own shard record processor (io.userstreams.kcl.KclShardProcessor and
+ * its ShardWorker) with the adapter's input types, exactly as KCL calls it, and records checkpoints.
+ * Those classes are package-private in kcl-consumer, so they are reached reflectively; a failure
+ * here names the class that changed.
+ */
+final class KclAdapterReplay implements AutoCloseable {
+
+    private static final String PKG = "io.userstreams.kcl.";
+    /** A sink that stays down makes the worker retry; the replay gives up after this long. */
+    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(30);
+
+    private final SdkHttpClient http;
+    private final UserStreamsCore core;
+
+    KclAdapterReplay(Map<String, String> env) {
+        http = Apache5HttpClient.builder().build();
+        core = UserStreamsCore.builder().settings(CoreSettings.fromEnvironment(env))
+                .connection(AwsConnection.fromEnvironment(env)).httpClient(http).build();
+    }
+
+    Replayer.Result replay(List<Record> records) {
+        List<String> checkpoints = new ArrayList<>();
+        List<String> unconvertible = new ArrayList<>();
+        String shardId = "shardId-replay";
+        long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+        DynamoDBStreamsShardRecordProcessor processor = newProcessor(core.processor(), unconvertible,
+                () -> System.nanoTime() < deadline);
+        processor.initialize(InitializationInput.builder().shardId(shardId)
+                .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
+        List<DynamoDBStreamsClientRecord> input = new ArrayList<>(records.size());
+        for (Record r : records) {
+            input.add(DynamoDBStreamsClientRecord.fromRecord(r));
+        }
+        processor.processRecords(DynamoDBStreamsProcessRecordsInput.builder().records(input)
+                .checkpointer(checkpointer(checkpoints)).cacheEntryTime(java.time.Instant.now())
+                .cacheExitTime(java.time.Instant.now()).isAtShardEnd(false).millisBehindLatest(0L).build());
+        // Not checkpointed = not done, as KCL would see it.
+        String last = records.isEmpty() ? null : records.get(records.size() - 1).dynamodb().sequenceNumber();
+        List<String> failures = new ArrayList<>();
+        if (last != null && (checkpoints.isEmpty() || !checkpoints.get(checkpoints.size() - 1).equals(last))) {
+            failures.add(firstNotCheckpointed(records, checkpoints));
+        }
+        return new Replayer.Result(records.size(), failures, checkpoints);
+    }
+
+    private static String firstNotCheckpointed(List<Record> records, List<String> checkpoints) {
+        if (checkpoints.isEmpty()) {
+            return records.get(0).dynamodb().sequenceNumber();
+        }
+        String last = checkpoints.get(checkpoints.size() - 1);
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).dynamodb().sequenceNumber().equals(last) && i + 1 < records.size()) {
+                return records.get(i + 1).dynamodb().sequenceNumber();
+            }
+        }
+        return records.get(0).dynamodb().sequenceNumber();
+    }
+
+    private static RecordProcessorCheckpointer checkpointer(List<String> checkpoints) {
+        InvocationHandler h = (proxy, method, args) -> {
+            if (method.getName().equals("checkpoint") && args != null && args.length >= 1 && args[0] instanceof String s) {
+                checkpoints.add(s);
+            } else if (method.getName().equals("checkpoint") && args != null && args.length == 1
+                    && args[0] instanceof software.amazon.kinesis.retrieval.KinesisClientRecord r) {
+                checkpoints.add(r.sequenceNumber());
+            }
+            return defaultValue(method);
+        };
+        return (RecordProcessorCheckpointer) Proxy.newProxyInstance(RecordProcessorCheckpointer.class.getClassLoader(),
+                new Class<?>[] {RecordProcessorCheckpointer.class}, h);
+    }
+
+    private static Object defaultValue(Method m) {
+        Class<?> t = m.getReturnType();
+        if (t == boolean.class) return false;
+        if (t == long.class || t == int.class) return 0;
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static DynamoDBStreamsShardRecordProcessor newProcessor(BatchProcessor batchProcessor,
+                                                                   List<String> unconvertible, BooleanSupplier keepGoing) {
+        try {
+            Class<?> workerClass = Class.forName(PKG + "ShardWorker");
+            Class<?> unconvertibleClass = Class.forName(PKG + "ShardWorker$Unconvertible");
+            Class<?> listenerClass = Class.forName(PKG + "ShardWorker$Listener");
+            Class<?> contextClass = Class.forName(PKG + "KclShardProcessor$Context");
+            Class<?> processorClass = Class.forName(PKG + "KclShardProcessor");
+            Constructor<?> workerCtor = workerClass.getDeclaredConstructor(String.class, BatchProcessor.class,
+                    Function.class, unconvertibleClass, BooleanSupplier.class, listenerClass, Duration.class, Duration.class);
+            workerCtor.setAccessible(true);
+            Object unconvertibleSink = Proxy.newProxyInstance(unconvertibleClass.getClassLoader(),
+                    new Class<?>[] {unconvertibleClass}, (p, m, a) -> {
+                        if (m.getName().equals("deadLetter")) {
+                            unconvertible.add(((Record) a[1]).eventID() + ": " + a[2]);
+                        }
+                        return null;
+                    });
+            Object listener = Proxy.newProxyInstance(listenerClass.getClassLoader(), new Class<?>[] {listenerClass},
+                    (p, m, a) -> m.isDefault() ? InvocationHandler.invokeDefault(p, m, a) : defaultValue(m));
+            Object context = Proxy.newProxyInstance(contextClass.getClassLoader(), new Class<?>[] {contextClass},
+                    (p, m, a) -> {
+                        if (m.getName().equals("newWorker")) {
+                            String shardId = (String) a[0];
+                            Function<Record, ChangeRecord> converter = r -> StreamRecordConverter.convert(r, shardId);
+                            return workerCtor.newInstance(shardId, batchProcessor, converter, unconvertibleSink, keepGoing,
+                                    listener, Duration.ofMillis(50), Duration.ofSeconds(2));
+                        }
+                        return defaultValue(m);
+                    });
+            Constructor<?> processorCtor = processorClass.getDeclaredConstructor(contextClass);
+            processorCtor.setAccessible(true);
+            return (DynamoDBStreamsShardRecordProcessor) processorCtor.newInstance(context);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the KCL consumer's shard processor changed shape (" + e
+                    + "): update io.userstreams.testkit.KclAdapterReplay", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        core.close();
+        http.close();
+    }
+}
