@@ -240,6 +240,9 @@ public final class ConsumerApplication implements AutoCloseable {
         // Each ConfigsBuilder accessor returns a NEW object: capture each once, then tune it.
         LeaseManagementConfig leases = configs.leaseManagementConfig()
                 .failoverTimeMillis(settings.failover().toMillis())
+                // The leader assigns leases every interval and workers discover theirs every half
+                // interval; KCL's default (2 × failover) adds seconds to start-up and failover.
+                .leaseAssignmentIntervalMillis(Math.min(2 * settings.failover().toMillis(), 1000))
                 .shardSyncIntervalMillis(0)
                 .billingMode(BillingMode.PAY_PER_REQUEST);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
