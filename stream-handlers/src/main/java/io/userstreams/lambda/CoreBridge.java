@@ -1,7 +1,6 @@
 package io.userstreams.lambda;
 
 import io.userstreams.core.UserStreamsCore;
-import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.aws.AwsConnection;
 import java.time.Clock;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -19,7 +18,7 @@ final class CoreBridge {
 
     /** The same SDK v2 record converter the KCL consumer uses. */
     static LambdaRecordConverter converter() {
-        return new LambdaRecordConverter(StreamRecordConverter::convert);
+        return LambdaRecordConverter.withCoreConverter();
     }
 
     /**

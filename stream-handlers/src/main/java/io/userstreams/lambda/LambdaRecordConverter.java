@@ -78,6 +78,11 @@ public final class LambdaRecordConverter {
         }
     }
 
+    /** Backed by the core's {@code StreamRecordConverter}, the converter the KCL consumer uses too. */
+    public static LambdaRecordConverter withCoreConverter() {
+        return new LambdaRecordConverter(io.userstreams.core.change.StreamRecordConverter::convert);
+    }
+
     /** Adapts a plain function, for tests and for the core converter's method reference. */
     public static V2Converter of(Function<Record, ChangeRecord> f) {
         return (record, shard) -> f.apply(record);
