@@ -85,14 +85,48 @@ public final class WelcomeEmailReaction implements RecordReaction {
         return "welcome#" + user.userId() + "#" + user.createdAt();
     }
 
+    /**
+     * The message for a user. SNS only takes an ASCII subject under 100 characters without control
+     * characters, so the localized subject travels in the {@code subject} attribute (UTF-8) and the
+     * SNS Subject falls back to the English one, or a fixed text when even that does not fit
+     * (e.g. a non-ASCII name).
+     */
     public WelcomeMessage message(User user) {
         WelcomeTemplates.Rendered r = templates.render(user);
-        Map<String, String> attributes = new LinkedHashMap<>(4);
+        Map<String, String> attributes = new LinkedHashMap<>(8);
         attributes.put("email", user.email());
         attributes.put("locale", user.locale());
         attributes.put("userId", user.userId());
         attributes.put("eventType", EVENT_TYPE);
-        return new WelcomeMessage(user.userId(), user.email(), r.subject(), r.body(), attributes);
+        attributes.put("subject", r.subject());
+        String subject = r.subject();
+        if (!validSnsSubject(subject)) {
+            subject = templates.renderFallbackSubject(user);
+            if (!validSnsSubject(subject)) {
+                subject = FIXED_SUBJECT;
+            }
+        }
+        return new WelcomeMessage(user.userId(), user.email(), subject, r.body(), attributes);
+    }
+
+    public static final String FIXED_SUBJECT = "Welcome to User Streams";
+
+    /** SNS's rule: ASCII, starts with a letter, digit or punctuation, no control characters, under 100 characters. */
+    static boolean validSnsSubject(String subject) {
+        if (subject.isEmpty() || subject.length() >= 100) {
+            return false;
+        }
+        char first = subject.charAt(0);
+        if (!(Character.isLetterOrDigit(first) || (first > ' ' && first < 127 && !Character.isLetterOrDigit(first)))) {
+            return false;
+        }
+        for (int i = 0; i < subject.length(); i++) {
+            char c = subject.charAt(i);
+            if (c < ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

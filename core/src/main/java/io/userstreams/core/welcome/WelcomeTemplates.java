@@ -52,6 +52,11 @@ public final class WelcomeTemplates {
         return new Rendered(t.locale(), fill(t.subject(), user), fill(t.body(), user));
     }
 
+    /** The fallback (English) subject for a user. */
+    public String renderFallbackSubject(User user) {
+        return fill(fallback.subject(), user);
+    }
+
     private Template resolve(String tag) {
         Template exact = load(tag);
         if (exact != null) {

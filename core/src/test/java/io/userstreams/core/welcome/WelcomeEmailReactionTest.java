@@ -70,15 +70,32 @@ class WelcomeEmailReactionTest {
         List<WelcomeMessage> sent = sinks.welcome.published();
         assertThat(sent).extracting(WelcomeMessage::userId).containsExactly("kim", "lee");
         WelcomeMessage m = sent.get(0);
-        assertThat(m.subject()).contains("User Streams에 오신 것을 환영합니다");
+        // SNS subjects are ASCII only: the Korean subject travels as an attribute, the SNS one falls back to English.
+        assertThat(m.subject()).isEqualTo("Welcome to User Streams, Name kim!");
+        assertThat(m.body()).contains("pro 요금제");
         assertThat(m.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of("email", "kim@example.com",
-                "locale", "ko-KR", "userId", "kim", "eventType", "USER_CREATED"));
+                "locale", "ko-KR", "userId", "kim", "eventType", "USER_CREATED",
+                "subject", "Name kim님, User Streams에 오신 것을 환영합니다!"));
         assertThat(sent.get(1).subject()).startsWith("Welcome to User Streams");
         assertThat(sinks.idempotency.entries().get(WelcomeEmailReaction.key(kim)).status()).isEqualTo("COMPLETED");
         assertThat(sinks.idempotency.entries().get(WelcomeEmailReaction.key(kim)).expiresAt())
                 .isAfterOrEqualTo(clock.now.plus(Duration.ofDays(7)));
         // One PublishBatch for both users on the first delivery; redeliveries publish nothing.
         assertThat(sinks.welcome.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void snsSubjectIsAlwaysAValidAsciiSubject() {
+        WelcomeEmailReaction reaction = (WelcomeEmailReaction) core().reactions().get(0);
+        User korean = new User("k", "k@example.com", "김민수", "free", "KR", "ko", Instant.EPOCH, 1,
+                java.util.OptionalLong.empty());
+        assertThat(reaction.message(korean).subject()).isEqualTo(WelcomeEmailReaction.FIXED_SUBJECT);
+        assertThat(reaction.message(korean).attributes().get("subject")).isEqualTo("김민수님, User Streams에 오신 것을 환영합니다!");
+        User english = user("e", "e@example.com", "free", "US", "en");
+        assertThat(reaction.message(english).subject()).isEqualTo("Welcome to User Streams, Name e!");
+        assertThat(WelcomeEmailReaction.validSnsSubject("x".repeat(100))).isFalse();
+        assertThat(WelcomeEmailReaction.validSnsSubject("Hi\nthere")).isFalse();
+        assertThat(WelcomeEmailReaction.validSnsSubject(" leading space")).isFalse();
     }
 
     @Test
