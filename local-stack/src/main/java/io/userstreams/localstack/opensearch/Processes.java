@@ -86,6 +86,32 @@ final class Processes {
         return forced;
     }
 
+    /**
+     * SIGKILL for a process tree that may still be spawning (the launcher script starts helper
+     * JVMs): children first, again until none is left, so none is orphaned mid-spawn; then the root.
+     */
+    static void killTreeNow(ProcessHandle process) {
+        List<ProcessHandle> seen = new java.util.ArrayList<>();
+        for (int round = 0; round < 20 && process.isAlive(); round++) {
+            List<ProcessHandle> descendants = process.descendants().toList();
+            if (descendants.isEmpty()) {
+                break;
+            }
+            seen.addAll(descendants);
+            descendants.forEach(ProcessHandle::destroyForcibly);
+            descendants.forEach(d -> awaitExit(d, Duration.ofSeconds(2)));
+        }
+        seen.addAll(process.descendants().toList());
+        process.destroyForcibly();
+        awaitExit(process, Duration.ofSeconds(10));
+        for (ProcessHandle p : seen) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                awaitExit(p, Duration.ofSeconds(2));
+            }
+        }
+    }
+
     static boolean awaitExit(ProcessHandle process, Duration timeout) {
         if (!process.isAlive()) {
             return true;

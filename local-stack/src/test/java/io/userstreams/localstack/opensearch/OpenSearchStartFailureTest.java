@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,27 @@ class OpenSearchStartFailureTest {
         Path folder = failure.logFile().orElseThrow().getParent();
         assertThat(failure.getMessage()).contains(folder.resolve("opensearch.log").toString());
         assertThat(processesMentioning(folder.toString())).as("no process of the failed node is left").isZero();
+    }
+
+    @Test
+    void aNodeThatIsNotReadyInTimeIsKilledAndReportsItsLogTail() throws IOException {
+        OpenSearchNode.Config config = OpenSearchNode.Config.forTests().withStartTimeout(Duration.ofSeconds(2));
+        long before = System.nanoTime();
+
+        OpenSearchStartException failure = catchThrowableOfType(OpenSearchStartException.class, () -> {
+            try (OpenSearchNode unexpected = OpenSearchNode.start(config)) {
+                throw new AssertionError("ready within 2 s: " + unexpected);
+            }
+        });
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.getMessage())
+                .contains("was not ready within 2 s")
+                .contains("Last " + OpenSearchNode.LOG_TAIL_LINES + " lines");
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(60));
+        Path folder = failure.logFile().orElseThrow().getParent();
+        // the launcher script and its helper JVMs included
+        assertThat(processesMentioning(folder.toString())).as("nothing of the slow node is left").isZero();
     }
 
     private static long processesMentioning(String marker) throws IOException {
