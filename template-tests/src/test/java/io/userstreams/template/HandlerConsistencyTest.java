@@ -2,7 +2,11 @@ package io.userstreams.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Every Handler names a compiled stream-handlers class with the signature its events need. */
@@ -25,6 +29,34 @@ class HandlerConsistencyTest {
             Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")), false, loader);
             String location = type.getProtectionDomain().getCodeSource().getLocation().toString();
             assertThat(location).as(id).contains("stream-handlers");
+        }
+    }
+
+    @Test
+    void everyFunctionSkipsSamBuildBecauseMavenBuiltTheJar() {
+        for (String id : template.ofType("AWS::Serverless::Function")) {
+            Object codeUri = template.functionProperty(id, "CodeUri");
+            if (String.valueOf(codeUri).endsWith(".jar")) {
+                assertThat(Template.map(template.resource(id).get("Metadata"))).as(id).containsEntry("SkipBuild", true);
+            }
+        }
+    }
+
+    @Test
+    void theDeployedJarContainsEveryHandler() throws Exception {
+        Path jar = Path.of(System.getProperty("userstreams.template", "../template.yaml")).getParent()
+                .resolve(String.valueOf(template.functionProperty("WelcomeFunction", "CodeUri")));
+        // The shaded jar exists after `package` (mvn install / verify); `mvn test` alone stops before it.
+        Assumptions.assumeTrue(Files.isRegularFile(jar), jar + " not built in this run");
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (String id : template.ofType("AWS::Serverless::Function")) {
+                String handler = (String) template.functionProperty(id, "Handler");
+                String entry = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".class";
+                assertThat(zip.getEntry(entry)).as(id + " " + entry + " in " + jar).isNotNull();
+            }
+            // The handlers' runtime dependencies are inside (the jar is the whole deployment package).
+            assertThat(zip.getEntry("com/amazonaws/services/lambda/runtime/events/DynamodbEvent.class")).isNotNull();
+            assertThat(zip.getEntry("io/userstreams/core/config/CoreSettings.class")).isNotNull();
         }
     }
 
