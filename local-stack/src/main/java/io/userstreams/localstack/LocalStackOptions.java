@@ -208,7 +208,7 @@ public final class LocalStackOptions {
         private URL template;
         private String region = DEFAULT_REGION;
         private String accountId = DEFAULT_ACCOUNT_ID;
-        private Duration openSearchStartTimeout = Duration.ofSeconds(120);
+        private Duration openSearchStartTimeout = Duration.ofSeconds(240);
         private boolean shutdownHook = true;
 
         private Builder() {
