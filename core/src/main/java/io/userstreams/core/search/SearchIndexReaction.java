@@ -109,7 +109,7 @@ public final class SearchIndexReaction implements RecordReaction {
         if (r.ok() || s == 409 || (s == 404 && op.kind() == IndexOperation.Kind.DELETE)) {
             return null;
         }
-        String text = "index " + op.kind().name().toLowerCase() + " of user " + op.id() + " failed with " + s
+        String text = "search " + op.kind().name().toLowerCase() + " of user " + op.id() + " failed with " + s
                 + (r.errorType() == null ? "" : " " + r.errorType()) + (r.reason() == null ? "" : ": " + r.reason());
         if (s == 429 || s >= 500 || s == 0) {
             return new SystemicFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);
