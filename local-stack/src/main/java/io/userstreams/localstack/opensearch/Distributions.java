@@ -230,18 +230,6 @@ final class Distributions {
         }
     }
 
-    static String sha1Hex(Path file) throws IOException {
-        MessageDigest sha1 = sha1();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                sha1.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha1.digest());
-    }
-
     private static MessageDigest sha1() {
         try {
             return MessageDigest.getInstance("SHA-1");
