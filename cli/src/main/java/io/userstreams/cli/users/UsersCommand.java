@@ -172,9 +172,11 @@ public final class UsersCommand implements Callable<Integer> {
                 description = "Only update if the user is still at this version (optimistic locking).")
         Long expectedVersion;
 
+        private com.fasterxml.jackson.databind.node.ObjectNode body;
+
         @Override
-        Integer run(UserStore store) {
-            var body = JSON.createObjectNode();
+        void prepare() {
+            body = JSON.createObjectNode();
             if (email != null) body.put("email", email);
             if (name != null) body.put("name", name);
             if (plan != null) body.put("plan", plan);
@@ -183,6 +185,10 @@ public final class UsersCommand implements Callable<Integer> {
             if (body.isEmpty()) {
                 throw CliException.usage("nothing to update: pass at least one of --email --name --plan --country --locale");
             }
+        }
+
+        @Override
+        Integer run(UserStore store) {
             User updated = store.update(userId, expectedVersion == null ? OptionalLong.empty()
                     : OptionalLong.of(expectedVersion), current -> UserJson.applyUpdate(current, body));
             print(updated);
