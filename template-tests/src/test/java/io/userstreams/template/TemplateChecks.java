@@ -604,6 +604,111 @@ final class TemplateChecks {
                         + MAX_READERS_PER_SHARD + " per shard");
     }
 
+    // ================================================================== stream mappings
+
+    /** The stream event names each reaction must see (a filter may not hide them). */
+    static final Map<Reaction, Set<String>> EVENTS_NEEDED = new EnumMap<>(Map.of(
+            Reaction.WELCOME_EMAIL, Set.of("INSERT"),
+            Reaction.DERIVED_TABLES, Set.of("INSERT", "MODIFY", "REMOVE"),
+            Reaction.SEARCH_INDEX, Set.of("INSERT", "MODIFY", "REMOVE")));
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * What the stream handler's contract needs from each Lambda mapping on the users stream:
+     * ReportBatchItemFailures (it reports the first unfinished record), bounded retries with
+     * bisection, failures to the dead-letter queue, TRIM_HORIZON (nothing retained is skipped),
+     * record age within the stream's 24 h, one batch per shard at a time (order), and a filter that
+     * lets through every event its reactions need.
+     */
+    static List<String> streamMappings(Template t, Scenario s) {
+        List<String> errors = new ArrayList<>();
+        String users = usersTableId(t);
+        String dlq = only(t, "AWS::SQS::Queue");
+        for (Runtime r : runtimes(t, s)) {
+            if (r.kind() != Runtime.Kind.LAMBDA_STREAM) {
+                continue;
+            }
+            Set<Reaction> reactions;
+            try {
+                reactions = Reaction.parseList(String.valueOf(r.environment().get(CoreSettings.REACTIONS)));
+            } catch (IllegalArgumentException e) {
+                continue; // reported by environment()
+            }
+            Map<String, Object> events = Template.map(Template.properties(t.resource(r.id())).get("Events"));
+            for (Map.Entry<String, Object> e : events.entrySet()) {
+                Map<String, Object> event = Template.map(e.getValue());
+                Map<String, Object> p = Template.map(s.resolve(event.get("Properties")));
+                if (!"DynamoDB".equals(event.get("Type")) || !isUsersStream(p.get("Stream"), users)) {
+                    continue;
+                }
+                String where = r.id() + "." + e.getKey();
+                if (!Template.list(p.get("FunctionResponseTypes")).contains("ReportBatchItemFailures")) {
+                    errors.add(where + ": FunctionResponseTypes must include ReportBatchItemFailures (the handler reports the first unfinished record)");
+                }
+                if (!"TRIM_HORIZON".equals(p.get("StartingPosition"))) {
+                    errors.add(where + ": StartingPosition must be TRIM_HORIZON, was " + p.get("StartingPosition"));
+                }
+                if (!Boolean.TRUE.equals(p.get("BisectBatchOnFunctionError"))) {
+                    errors.add(where + ": BisectBatchOnFunctionError must be true");
+                }
+                Object retries = p.get("MaximumRetryAttempts");
+                if (!(retries instanceof Integer n) || n < 0 || n > 10000) {
+                    errors.add(where + ": MaximumRetryAttempts must be a bound (0-10000), was " + retries);
+                }
+                Object age = p.get("MaximumRecordAgeInSeconds");
+                if (!(age instanceof Integer a) || a < 60 || a > 86400) {
+                    errors.add(where + ": MaximumRecordAgeInSeconds must be 60-86400 (the stream keeps 24 h), was " + age);
+                }
+                Object parallel = p.getOrDefault("ParallelizationFactor", 1);
+                if (!Integer.valueOf(1).equals(parallel)) {
+                    errors.add(where + ": ParallelizationFactor must be 1 (records of a shard in order), was " + parallel);
+                }
+                Object destination = Template.map(Template.map(p.get("DestinationConfig")).get("OnFailure")).get("Destination");
+                if (!"Fn::GetAtt".equals(Template.intrinsic(destination))
+                        || !List.of(dlq, "Arn").equals(Template.list(Template.intrinsicArgument(destination)))) {
+                    errors.add(where + ": DestinationConfig.OnFailure must be the dead-letter queue " + dlq + ", was " + destination);
+                }
+                Set<String> passes = filteredEventNames(where, p.get("FilterCriteria"), errors);
+                for (Reaction reaction : reactions) {
+                    for (String needed : EVENTS_NEEDED.get(reaction)) {
+                        if (!passes.contains(needed)) {
+                            errors.add(where + ": its filter drops " + needed + " records, which " + reaction.id() + " needs");
+                        }
+                    }
+                }
+            }
+        }
+        return errors;
+    }
+
+    /** The eventName values a FilterCriteria lets through (all three without a filter). */
+    static Set<String> filteredEventNames(String where, Object criteria, List<String> errors) {
+        Set<String> all = Set.of("INSERT", "MODIFY", "REMOVE");
+        List<Object> filters = Template.list(Template.map(criteria).get("Filters"));
+        if (filters.isEmpty()) {
+            return all;
+        }
+        Set<String> passes = new TreeSet<>();
+        for (Object f : filters) {
+            Object pattern = Template.map(f).get("Pattern");
+            try {
+                com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(String.valueOf(pattern));
+                com.fasterxml.jackson.databind.JsonNode names = node.get("eventName");
+                if (names == null) {
+                    passes.addAll(all); // filters on other fields only: every event name may pass
+                } else if (!names.isArray()) {
+                    errors.add(where + ": eventName in a filter pattern must be a list, was " + names);
+                } else {
+                    names.forEach(n -> passes.add(n.asText()));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                errors.add(where + ": filter pattern is not JSON: " + pattern);
+            }
+        }
+        return passes;
+    }
+
     // ================================================================== IAM
 
     /**
