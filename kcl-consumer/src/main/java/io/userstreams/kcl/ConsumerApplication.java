@@ -89,6 +89,7 @@ public final class ConsumerApplication implements AutoCloseable {
     private final ConsumerMetrics metrics;
     private final Optional<BatchProcessor> givenProcessor;
     private final Optional<PrintStream> console;
+    private final java.util.function.UnaryOperator<BatchProcessor> decorator;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private volatile boolean stopping;
@@ -106,6 +107,7 @@ public final class ConsumerApplication implements AutoCloseable {
         this.metrics = b.metrics == null ? new ConsumerMetrics() : b.metrics;
         this.givenProcessor = Optional.ofNullable(b.processor);
         this.console = Optional.ofNullable(b.console);
+        this.decorator = b.decorator;
     }
 
     public static Builder builder(ConsumerSettings settings) {
@@ -117,6 +119,7 @@ public final class ConsumerApplication implements AutoCloseable {
         private ConsumerMetrics metrics;
         private BatchProcessor processor;
         private PrintStream console;
+        private java.util.function.UnaryOperator<BatchProcessor> decorator = p -> p;
 
         private Builder(ConsumerSettings settings) {
             this.settings = settings;
@@ -130,6 +133,12 @@ public final class ConsumerApplication implements AutoCloseable {
         /** Replaces the core's reactions (tests, the benchmark's no-op ceiling). */
         public Builder processor(BatchProcessor processor) {
             this.processor = processor;
+            return this;
+        }
+
+        /** Wraps the processor (the core's or the given one): timing probes in tests and benchmarks. */
+        public Builder processorDecorator(java.util.function.UnaryOperator<BatchProcessor> decorator) {
+            this.decorator = Objects.requireNonNull(decorator);
             return this;
         }
 
@@ -204,7 +213,7 @@ public final class ConsumerApplication implements AutoCloseable {
         }
         AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(kclStreams, conn.region());
 
-        BatchProcessor processor = givenProcessor.orElseGet(() -> buildCore(apache));
+        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(() -> buildCore(apache)));
         Supplier<ShardWorker.Listener> listener = () -> console.isPresent()
                 ? listeners(metrics, consoleReporterFor()) : metrics;
 
@@ -465,6 +474,7 @@ public final class ConsumerApplication implements AutoCloseable {
                 scheduler.shutdown();
             }
             clean &= awaitQuietly(Duration.ofSeconds(10));
+            releaseLeases();
         }
         for (AutoCloseable c : closeables) {
             try {
@@ -477,6 +487,24 @@ public final class ConsumerApplication implements AutoCloseable {
         log.atInfo().addKeyValue("workerId", settings.workerId()).addKeyValue("clean", clean)
                 .log("consumer stopped");
         return clean;
+    }
+
+    /**
+     * KCL's graceful shutdown stops renewing but leaves this worker as the owner in the lease table,
+     * so another worker waits a failover period. Evicting (conditional on still being the owner)
+     * hands the shards over at once; a restart with the same worker id takes them right back.
+     */
+    private void releaseLeases() {
+        try {
+            for (var lease : scheduler.leaseRefresher().listLeases()) {
+                if (settings.workerId().equals(lease.leaseOwner())) {
+                    scheduler.leaseRefresher().evictLease(lease);
+                    log.atInfo().addKeyValue("leaseKey", lease.leaseKey()).log("lease released");
+                }
+            }
+        } catch (Exception e) {
+            log.atInfo().addKeyValue("error", e.toString()).log("leases not released; they expire after the failover time");
+        }
     }
 
     private boolean awaitQuietly(Duration timeout) {

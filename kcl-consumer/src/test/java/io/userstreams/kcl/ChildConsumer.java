@@ -1,0 +1,54 @@
+package io.userstreams.kcl;
+
+import io.userstreams.core.processing.BatchOutcome;
+import java.time.Duration;
+
+/**
+ * A consumer in its own JVM for the failover and shutdown tests: the real ConsumerMain wiring plus
+ * two probes on stdout — {@code DELIVERED <epochMs> <firstSeq> <count>} when a batch reaches the core,
+ * {@code APPLIED <lastSeq>} when the core has applied it — and an optional pause AFTER the core has
+ * applied a batch and BEFORE it is checkpointed (CHILD_PAUSE_AFTER_APPLY_MS), so a kill lands
+ * between side effects and checkpoint.
+ */
+public final class ChildConsumer {
+
+    private ChildConsumer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        JsonLogs.toFile(java.nio.file.Path.of(System.getenv("LOG_FILE")), "INFO");
+        long pause = Long.parseLong(System.getenv().getOrDefault("CHILD_PAUSE_AFTER_APPLY_MS", "0"));
+        ConsumerApplication app = ConsumerApplication.builder(ConsumerSettings.fromEnvironment())
+                .processorDecorator(core -> records -> {
+                    synchronized (System.out) {
+                        System.out.println("DELIVERED " + System.currentTimeMillis() + " "
+                                + records.get(0).sequenceNumber() + " " + records.size());
+                        System.out.flush();
+                    }
+                    BatchOutcome outcome = core.process(records);
+                    if (outcome.completed() > 0) {
+                        synchronized (System.out) {
+                            System.out.println("APPLIED " + records.get(outcome.completed() - 1).sequenceNumber());
+                            System.out.flush();
+                        }
+                        if (pause > 0) {
+                            try {
+                                Thread.sleep(pause);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    }
+                    return outcome;
+                }).build();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            boolean clean = app.shutdown(Duration.ofSeconds(25));
+            System.out.println("STOPPED clean=" + clean);
+            System.out.flush();
+        }));
+        app.start();
+        System.out.println("STARTED " + System.currentTimeMillis());
+        System.out.flush();
+        app.awaitTermination();
+    }
+}
