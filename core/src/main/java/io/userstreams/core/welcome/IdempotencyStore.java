@@ -1,6 +1,8 @@
 package io.userstreams.core.welcome;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Claims for "do this once, ever" effects. A claim is IN_PROGRESS with a short lease until the
@@ -26,6 +28,26 @@ public interface IdempotencyStore {
 
     /** Marks the effect done; the record is kept until {@code expiresAt}. */
     void complete(String key, Instant now, Instant expiresAt);
+
+    /**
+     * Claims several keys; one status per key, in order. Stores may do it in one round trip when
+     * every claim is free, and fall back to one claim at a time otherwise.
+     */
+    default List<ClaimStatus> claimAll(List<String> keys, String owner, Instant now, Instant leaseUntil,
+                                       Instant expiresAt) {
+        List<ClaimStatus> out = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            out.add(claim(key, owner, now, leaseUntil, expiresAt));
+        }
+        return out;
+    }
+
+    /** Marks several effects done (e.g. one BatchWriteItem). Throws if any may not be marked. */
+    default void completeAll(List<String> keys, Instant now, Instant expiresAt) {
+        for (String key : keys) {
+            complete(key, now, expiresAt);
+        }
+    }
 
     /** Gives up a claim whose effect failed, so another worker need not wait for the lease. Best effort. */
     void release(String key, String owner);

@@ -134,55 +134,59 @@ public final class WelcomeEmailReaction implements RecordReaction {
         int n = changes.size();
         int i = 0;
         while (i < n) {
+            // Up to 10 INSERTs; the records passed on the way (non-INSERTs) are done as they are.
             List<Integer> positions = new ArrayList<>(WelcomePublisher.MAX_BATCH);
             List<String> keys = new ArrayList<>(WelcomePublisher.MAX_BATCH);
-            List<WelcomeMessage> messages = new ArrayList<>(WelcomePublisher.MAX_BATCH);
-            List<String> toMark = new ArrayList<>();
-            List<Integer> toMarkPositions = new ArrayList<>();
-            int stopAt = -1;
-            Throwable stopWhy = null;
+            List<String> unmarked = new ArrayList<>();
+            List<Integer> unmarkedPositions = new ArrayList<>();
             int j = i;
-            // Claim up to 10 INSERTs; non-INSERTs and already-sent ones are done as they are passed.
-            for (; j < n && messages.size() < WelcomePublisher.MAX_BATCH; j++) {
+            for (; j < n && positions.size() < WelcomePublisher.MAX_BATCH; j++) {
                 UserChange c = changes.get(j);
                 if (c.kind() != ChangeKind.INSERT) {
                     continue;
                 }
-                User user = c.newUser();
-                String key = key(user);
+                String key = key(c.newUser());
                 if (publishedUnmarked.contains(key)) {
-                    toMark.add(key);
-                    toMarkPositions.add(j);
-                    continue;
+                    unmarked.add(key);
+                    unmarkedPositions.add(j);
+                } else {
+                    positions.add(j);
+                    keys.add(key);
                 }
-                Instant now = clock.instant();
-                IdempotencyStore.ClaimStatus status;
-                try {
-                    status = store.claim(key, owner, now, now.plus(lease), now.plus(retention));
-                } catch (RuntimeException e) {
-                    stopAt = j;
-                    stopWhy = e;
-                    break;
-                }
-                if (status == IdempotencyStore.ClaimStatus.COMPLETED) {
-                    if (log.isDebugEnabled()) {
-                        log.atDebug().addKeyValue("eventId", c.record().eventId()).addKeyValue("userId", user.userId())
-                                .log("welcome already sent; skipped");
-                    }
-                    continue;
-                }
-                if (status == IdempotencyStore.ClaimStatus.IN_PROGRESS) {
-                    stopAt = j;
-                    stopWhy = new SystemicFailureException("WelcomeInProgress", "welcome for user " + user.userId()
-                            + " is claimed by another worker whose lease has not expired; retry later", null);
-                    break;
-                }
-                positions.add(j);
-                keys.add(key);
-                messages.add(message(user));
             }
-            int firstFailure = stopAt;
-            Throwable firstWhy = stopWhy;
+            Failure failure = new Failure();
+            List<Integer> publishPositions = new ArrayList<>(positions.size());
+            List<String> publishKeys = new ArrayList<>(positions.size());
+            List<WelcomeMessage> messages = new ArrayList<>(positions.size());
+            if (!keys.isEmpty()) {
+                Instant now = clock.instant();
+                List<IdempotencyStore.ClaimStatus> statuses;
+                try {
+                    statuses = store.claimAll(keys, owner, now, now.plus(lease), now.plus(retention));
+                } catch (RuntimeException e) {
+                    statuses = null;
+                    failure.at(positions.get(0), e);
+                }
+                for (int k = 0; statuses != null && k < keys.size(); k++) {
+                    UserChange c = changes.get(positions.get(k));
+                    switch (statuses.get(k)) {
+                        case CLAIMED -> {
+                            publishPositions.add(positions.get(k));
+                            publishKeys.add(keys.get(k));
+                            messages.add(message(c.newUser()));
+                        }
+                        case COMPLETED -> {
+                            if (log.isDebugEnabled()) {
+                                log.atDebug().addKeyValue("eventId", c.record().eventId())
+                                        .addKeyValue("userId", c.userId()).log("welcome already sent; skipped");
+                            }
+                        }
+                        case IN_PROGRESS -> failure.at(positions.get(k), new SystemicFailureException("WelcomeInProgress",
+                                "welcome for user " + c.userId() + " is claimed by another worker whose lease has not"
+                                        + " expired; retry later", null));
+                    }
+                }
+            }
             if (!messages.isEmpty()) {
                 List<Throwable> results;
                 try {
@@ -193,46 +197,49 @@ public final class WelcomeEmailReaction implements RecordReaction {
                 for (int k = 0; k < messages.size(); k++) {
                     Throwable failed = k < results.size() ? results.get(k)
                             : new IllegalStateException("publisher returned no result for message " + k);
-                    int position = positions.get(k);
                     if (failed == null) {
-                        publishedUnmarked.add(keys.get(k));
-                        toMark.add(keys.get(k));
-                        toMarkPositions.add(position);
+                        publishedUnmarked.add(publishKeys.get(k));
+                        unmarked.add(publishKeys.get(k));
+                        unmarkedPositions.add(publishPositions.get(k));
                         if (log.isDebugEnabled()) {
                             log.atDebug().addKeyValue("userId", messages.get(k).userId())
-                                    .addKeyValue("email", Emails.mask(messages.get(k).email()))
-                                    .log("welcome published");
+                                    .addKeyValue("email", Emails.mask(messages.get(k).email())).log("welcome published");
                         }
                     } else {
-                        release(keys.get(k));
-                        if (firstFailure < 0 || position < firstFailure) {
-                            firstFailure = position;
-                            firstWhy = failed;
-                        }
+                        release(publishKeys.get(k));
+                        failure.at(publishPositions.get(k), failed);
                     }
                 }
             }
             // Mark every published message, even past a failure: it was sent and must not be sent again.
-            for (int k = 0; k < toMark.size(); k++) {
-                String key = toMark.get(k);
+            if (!unmarked.isEmpty()) {
                 try {
                     Instant now = clock.instant();
-                    store.complete(key, now, now.plus(retention));
-                    publishedUnmarked.remove(key);
+                    store.completeAll(unmarked, now, now.plus(retention));
+                    unmarked.forEach(publishedUnmarked::remove);
                 } catch (RuntimeException e) {
-                    int position = toMarkPositions.get(k);
-                    if (firstFailure < 0 || position < firstFailure) {
-                        firstFailure = position;
-                        firstWhy = e;
-                    }
+                    failure.at(Collections.min(unmarkedPositions), e);
                 }
             }
-            if (firstFailure >= 0) {
-                return ReactionResult.failedAt(firstFailure, firstWhy);
+            if (failure.position >= 0) {
+                return ReactionResult.failedAt(failure.position, failure.cause);
             }
             i = j;
         }
         return ReactionResult.all(n);
+    }
+
+    /** The earliest failing position of a group. */
+    private static final class Failure {
+        int position = -1;
+        Throwable cause;
+
+        void at(int p, Throwable why) {
+            if (position < 0 || p < position) {
+                position = p;
+                cause = why;
+            }
+        }
     }
 
     private void release(String key) {
