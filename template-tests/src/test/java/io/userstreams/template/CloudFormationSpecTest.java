@@ -103,6 +103,26 @@ class CloudFormationSpecTest {
     }
 
     @Test
+    void noResourcesDependOnEachOtherInACircle() {
+        assertThat(TemplateChecks.dependencyCycles(template)).isEmpty();
+    }
+
+    @Test
+    void aCircularDependencyFails() {
+        // The role names the domain by ARN while the domain's access policy names the role.
+        Template bad = template.mutate(r -> {
+            java.util.Map<String, Object> policy = Template.map(Template.list(Fixtures.properties(r, "ConsumerRole").get("Policies")).get(0));
+            for (Object st : Template.list(Template.map(policy.get("PolicyDocument")).get("Statement"))) {
+                if ("SearchIndex".equals(Template.map(st).get("Sid"))) {
+                    Template.map(st).put("Resource", java.util.Map.of("Fn::Sub", "${SearchDomain.Arn}/*"));
+                }
+            }
+        });
+        assertThat(TemplateChecks.dependencyCycles(bad))
+                .anyMatch(e -> e.startsWith("circular dependency") && e.contains("SearchDomain") && e.contains("ConsumerRole"));
+    }
+
+    @Test
     void unknownAttributesAndReferencesFail() {
         Template bad = template.mutate(r -> {
             Fixtures.at(r, "Outputs", "UsersStreamArn").put("Value",

@@ -140,6 +140,67 @@ final class TemplateChecks {
         return errors;
     }
 
+    /**
+     * Resources that depend on each other in a circle (through Ref, GetAtt, Sub or DependsOn):
+     * CloudFormation rejects such a template before creating anything.
+     */
+    static List<String> dependencyCycles(Template t) {
+        Set<String> resources = t.resources().keySet();
+        Map<String, Set<String>> edges = new LinkedHashMap<>();
+        t.resources().forEach((id, raw) -> {
+            Map<String, Object> r = Template.map(raw);
+            Set<String> out = new TreeSet<>();
+            Object dependsOn = r.get("DependsOn");
+            (dependsOn instanceof List<?> ? Template.list(dependsOn) : dependsOn == null ? List.of() : List.of(dependsOn))
+                    .forEach(d -> out.add(String.valueOf(d)));
+            walk(r.get("Properties"), value -> {
+                String fn = Template.intrinsic(value);
+                Object arg = fn == null ? null : Template.intrinsicArgument(value);
+                if ("Ref".equals(fn)) {
+                    out.add(String.valueOf(arg));
+                } else if ("Fn::GetAtt".equals(fn) && !Template.list(arg).isEmpty()) {
+                    out.add(String.valueOf(Template.list(arg).get(0)));
+                } else if ("Fn::Sub".equals(fn)) {
+                    String text = arg instanceof String str ? str : String.valueOf(Template.list(arg).get(0));
+                    Matcher m = SUB_TOKEN.matcher(text);
+                    while (m.find()) {
+                        String token = m.group(1).trim();
+                        out.add(token.contains(".") ? token.substring(0, token.indexOf('.')) : token);
+                    }
+                }
+            });
+            out.retainAll(resources);
+            edges.put(id, out);
+        });
+        List<String> errors = new ArrayList<>();
+        Map<String, Integer> state = new LinkedHashMap<>(); // 1 = on the path, 2 = done
+        for (String id : edges.keySet()) {
+            findCycle(id, edges, state, new ArrayList<>(), errors);
+        }
+        return errors;
+    }
+
+    private static void findCycle(String id, Map<String, Set<String>> edges, Map<String, Integer> state,
+                                  List<String> path, List<String> errors) {
+        Integer st = state.get(id);
+        if (st != null && st == 2) {
+            return;
+        }
+        if (st != null && st == 1) {
+            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(id), path.size()));
+            cycle.add(id);
+            errors.add("circular dependency: " + String.join(" -> ", cycle));
+            return;
+        }
+        state.put(id, 1);
+        path.add(id);
+        for (String next : edges.getOrDefault(id, Set.of())) {
+            findCycle(next, edges, state, path, errors);
+        }
+        path.remove(path.size() - 1);
+        state.put(id, 2);
+    }
+
     private static void walk(Object value, Consumer<Object> visitor) {
         visitor.accept(value);
         if (value instanceof Map<?, ?> m) {
