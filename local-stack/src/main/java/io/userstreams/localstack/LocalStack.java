@@ -119,17 +119,31 @@ public final class LocalStack implements AutoCloseable {
                     return null;
                 }));
             }
-            dynamoDbStart = pool.submit(timed("dynamodb", () -> {
-                DynamoDbLocalServer server = DynamoDbLocalServer.start(host, ports.get(Server.DYNAMODB),
-                        options.cacheDir().resolve("sqlite-natives"));
-                register(server, () -> dynamoDbServer = server);
-                dynamoDbEndpoint = server.endpoint();
+            // The template is read up front: a broken one fails before the servers are waited for.
+            ResourceCreator creator = options.createResources()
+                    ? new ResourceCreator(ResourceCreator.loadTemplate(options.template().orElse(null))) : null;
+            LocalResources.Builder resourcesBuilder = new LocalResources.Builder();
+            dynamoDbStart = pool.submit(() -> {
+                timed("dynamodb", () -> {
+                    DynamoDbLocalServer server = DynamoDbLocalServer.start(host, ports.get(Server.DYNAMODB),
+                            options.cacheDir().resolve("sqlite-natives"));
+                    register(server::close, () -> dynamoDbServer = server);
+                    dynamoDbEndpoint = server.endpoint();
+                    return null;
+                }).call();
+                if (creator != null) {
+                    // Tables while ElasticMQ and the SNS endpoint still start.
+                    timed("tables", () -> {
+                        creator.createTables(dynamoDb(), resourcesBuilder);
+                        return null;
+                    }).call();
+                }
                 return null;
-            }));
+            });
             call(timed("sqs", () -> {
                 ElasticMqServer server = ElasticMqServer.start(host, ports.get(Server.SQS), options.region(),
                         options.accountId());
-                register(server, () -> sqsServer = server);
+                register(server::close, () -> sqsServer = server);
                 sqsEndpoint = server.endpoint();
                 return null;
             }));
@@ -141,17 +155,11 @@ public final class LocalStack implements AutoCloseable {
                 return null;
             }));
             await(dynamoDbStart);
-            ResourceCreator creator = null;
-            LocalResources.Builder resourcesBuilder = null;
-            if (options.createResources()) {
-                ResourceCreator c = new ResourceCreator(ResourceCreator.loadTemplate(options.template().orElse(null)));
-                LocalResources.Builder[] holder = new LocalResources.Builder[1];
-                call(timed("resources", () -> {
-                    holder[0] = c.createAwsResources(dynamoDb(), sns(), sqs());
+            if (creator != null) {
+                call(timed("messaging", () -> {
+                    creator.createMessaging(sns(), sqs(), resourcesBuilder);
                     return null;
                 }));
-                creator = c;
-                resourcesBuilder = holder[0];
             }
             if (openSearchStart != null) {
                 await(openSearchStart);

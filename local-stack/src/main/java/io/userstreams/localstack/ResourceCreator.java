@@ -91,6 +91,13 @@ final class ResourceCreator {
     /** Tables (with TTL and streams), queues and topics; fills names, ARNs and URLs into a builder. */
     LocalResources.Builder createAwsResources(DynamoDbClient dynamoDb, SnsClient sns, SqsClient sqs) {
         LocalResources.Builder b = new LocalResources.Builder();
+        createTables(dynamoDb, b);
+        createMessaging(sns, sqs, b);
+        return b;
+    }
+
+    /** The tables; runs as soon as DynamoDB is up, while the other servers still start. */
+    void createTables(DynamoDbClient dynamoDb, LocalResources.Builder b) {
         Map<String, String> streamArns = new LinkedHashMap<>();
         for (Resource table : template.ofType(TABLE)) {
             TableDescription description = createTable(dynamoDb, table);
@@ -98,16 +105,6 @@ final class ResourceCreator {
             if (description.latestStreamArn() != null) {
                 streamArns.put(table.logicalId(), description.latestStreamArn());
             }
-        }
-        Map<String, String> queueArns = new LinkedHashMap<>();
-        for (Resource queue : queuesDeadLettersFirst()) {
-            String url = createQueue(sqs, queue, queueArns);
-            b.queues.put(queue.logicalId(), url);
-            queueArns.put(queue.logicalId(), sqs.getQueueAttributes(r -> r.queueUrl(url)
-                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN));
-        }
-        for (Resource topic : template.ofType(TOPIC)) {
-            b.topics.put(topic.logicalId(), createTopic(sns, topic));
         }
         Resource users = role(TABLE, LocalResources.USERS_TABLE_ID, "users");
         b.usersTable = b.tables.get(users.logicalId());
@@ -119,9 +116,22 @@ final class ResourceCreator {
         b.usersByEmailTable = b.tables.get(role(TABLE, LocalResources.USERS_BY_EMAIL_TABLE_ID, "users_by_email").logicalId());
         b.userStatsTable = b.tables.get(role(TABLE, LocalResources.USER_STATS_TABLE_ID, "user_stats").logicalId());
         b.idempotencyTable = b.tables.get(role(TABLE, LocalResources.IDEMPOTENCY_TABLE_ID, "user_streams_idempotency").logicalId());
+    }
+
+    /** The queues (dead-letter targets first) and topics. */
+    void createMessaging(SnsClient sns, SqsClient sqs, LocalResources.Builder b) {
+        Map<String, String> queueArns = new LinkedHashMap<>();
+        for (Resource queue : queuesDeadLettersFirst()) {
+            String url = createQueue(sqs, queue, queueArns);
+            b.queues.put(queue.logicalId(), url);
+            queueArns.put(queue.logicalId(), sqs.getQueueAttributes(r -> r.queueUrl(url)
+                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN));
+        }
+        for (Resource topic : template.ofType(TOPIC)) {
+            b.topics.put(topic.logicalId(), createTopic(sns, topic));
+        }
         b.welcomeTopicArn = b.topics.get(role(TOPIC, LocalResources.WELCOME_TOPIC_ID, "user-streams-welcome").logicalId());
         b.deadLetterQueueUrl = b.queues.get(role(QUEUE, LocalResources.DEAD_LETTER_QUEUE_ID, "user-streams-dlq").logicalId());
-        return b;
     }
 
     /** The resource that plays a role: by logical id, else by its LocalName. */

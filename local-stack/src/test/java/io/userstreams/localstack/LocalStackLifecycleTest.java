@@ -87,7 +87,7 @@ class LocalStackLifecycleTest {
             ports = List.of(stack.dynamoDbEndpoint().getPort(), stack.sqsEndpoint().getPort(),
                     stack.snsEndpoint().getPort(), stack.openSearchEndpoint().getPort());
             assertThat(ports).allMatch(LocalStackLifecycleTest::listening);
-            assertThat(stack.startupTimes()).containsKeys("dynamodb", "sqs", "sns", "opensearch", "resources", "index");
+            assertThat(stack.startupTimes()).containsKeys("dynamodb", "sqs", "sns", "opensearch", "tables", "messaging", "index");
             long pid = stack.openSearchNode().orElseThrow().pid();
             assertThat(ProcessHandle.current().descendants().map(ProcessHandle::pid)).contains(pid);
             stack.dynamoDb().listTables();
