@@ -4,7 +4,10 @@ import io.userstreams.core.config.Reaction;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
 import io.userstreams.core.reaction.UserChange;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,23 +32,78 @@ public final class DerivedTablesReaction implements RecordReaction {
         return Reaction.DERIVED_TABLES;
     }
 
+    /** Records per transaction at most; each brings a claim, its emails and counter keys (limit 100 items). */
+    public static final int MAX_GROUP = 25;
+    static final int MAX_ITEMS = 100;
+
     @Override
     public ReactionResult apply(List<UserChange> changes) {
-        for (int i = 0; i < changes.size(); i++) {
-            DerivedUpdate update = DerivedEffects.of(changes.get(i));
-            if (update == null) {
-                continue;
-            }
-            try {
-                DerivedTablesStore.Outcome outcome = store.apply(update);
-                if (outcome == DerivedTablesStore.Outcome.ALREADY_APPLIED && log.isDebugEnabled()) {
-                    log.atDebug().addKeyValue("eventId", changes.get(i).record().eventId())
-                            .log("derived update already applied; skipped");
-                }
-            } catch (RuntimeException e) {
-                return ReactionResult.failedAt(i, e);
-            }
+        int n = changes.size();
+        DerivedUpdate[] updates = new DerivedUpdate[n];
+        for (int k = 0; k < n; k++) {
+            updates[k] = DerivedEffects.of(changes.get(k));
         }
-        return ReactionResult.all(changes.size());
+        int i = 0;
+        while (i < n) {
+            // A group of consecutive updates that can share one transaction.
+            List<DerivedUpdate> group = new ArrayList<>(MAX_GROUP);
+            int firstInGroup = -1;
+            Set<String> emails = new HashSet<>();
+            Set<String> counters = new HashSet<>();
+            int items = 0;
+            int j = i;
+            for (; j < n; j++) {
+                DerivedUpdate u = updates[j];
+                if (u == null) {
+                    continue;
+                }
+                int newCounters = 0;
+                for (String key : u.counterDeltas().keySet()) {
+                    if (!counters.contains(key)) {
+                        newCounters++;
+                    }
+                }
+                int cost = 1 + u.mappingPuts().size() + u.mappingDeletes().size() + newCounters;
+                boolean collides = u.mappingPuts().stream().anyMatch(emails::contains)
+                        || u.mappingDeletes().stream().anyMatch(emails::contains);
+                if (!group.isEmpty() && (collides || group.size() == MAX_GROUP || items + cost > MAX_ITEMS)) {
+                    break;
+                }
+                if (firstInGroup < 0) {
+                    firstInGroup = j;
+                }
+                group.add(u);
+                emails.addAll(u.mappingPuts());
+                emails.addAll(u.mappingDeletes());
+                counters.addAll(u.counterDeltas().keySet());
+                items += cost;
+            }
+            if (group.size() >= 2) {
+                try {
+                    if (store.applyAll(group)) {
+                        i = j;
+                        continue;
+                    }
+                } catch (RuntimeException e) {
+                    return ReactionResult.failedAt(firstInGroup, e);
+                }
+            }
+            for (int k = i; k < j; k++) {
+                if (updates[k] == null) {
+                    continue;
+                }
+                try {
+                    DerivedTablesStore.Outcome outcome = store.apply(updates[k]);
+                    if (outcome == DerivedTablesStore.Outcome.ALREADY_APPLIED && log.isDebugEnabled()) {
+                        log.atDebug().addKeyValue("eventId", changes.get(k).record().eventId())
+                                .log("derived update already applied; skipped");
+                    }
+                } catch (RuntimeException e) {
+                    return ReactionResult.failedAt(k, e);
+                }
+            }
+            i = j;
+        }
+        return ReactionResult.all(n);
     }
 }

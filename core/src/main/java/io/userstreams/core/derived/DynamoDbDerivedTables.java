@@ -5,6 +5,7 @@ import io.userstreams.core.reaction.SystemicFailureException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -78,16 +79,54 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
         }
     }
 
-    private List<TransactWriteItem> items(DerivedUpdate u) {
-        List<TransactWriteItem> items = new ArrayList<>(2 + u.mappingPuts().size() + u.mappingDeletes().size()
-                + u.counterDeltas().size());
+    @Override
+    public boolean applyAll(List<DerivedUpdate> updates) {
+        if (updates.size() < 2) {
+            return false;
+        }
         long expiresAt = clock.instant().plus(retention).getEpochSecond();
-        // Index 0 is always the claim: the cancellation reasons are read by position.
-        items.add(TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
+        List<TransactWriteItem> items = new ArrayList<>();
+        Map<String, Long> deltas = new LinkedHashMap<>();
+        for (DerivedUpdate u : updates) {
+            items.add(claim(u, expiresAt));
+            u.counterDeltas().forEach((k, d) -> deltas.merge(k, d, Long::sum));
+        }
+        for (DerivedUpdate u : updates) {
+            mappingItems(u, items);
+        }
+        deltas.forEach((k, d) -> {
+            if (d != 0) {
+                items.add(counter(k, d));
+            }
+        });
+        if (items.size() > 100) {
+            return false;
+        }
+        try {
+            dynamoDb.transactWriteItems(b -> b.transactItems(items));
+            return true;
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+            boolean conditional = reasons.stream().anyMatch(r -> CONDITIONAL_CHECK_FAILED.equals(r.code())
+                    || "ValidationError".equals(r.code()));
+            if (conditional) {
+                return false; // a redelivered record or a foreign mapping: sort it out one record at a time
+            }
+            String codes = reasons.stream().map(CancellationReason::code).toList().toString();
+            throw new SystemicFailureException("TransactionCanceled",
+                    "derived update of " + updates.size() + " records was cancelled: " + codes, e);
+        }
+    }
+
+    private TransactWriteItem claim(DerivedUpdate u, long expiresAt) {
+        return TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
                 .item(Map.of("idempotencyKey", AttributeValue.fromS(u.claimKey()),
                         "status", AttributeValue.fromS("COMPLETED"),
                         "expiresAt", AttributeValue.fromN(Long.toString(expiresAt))))
-                .conditionExpression("attribute_not_exists(idempotencyKey)")).build());
+                .conditionExpression("attribute_not_exists(idempotencyKey)")).build();
+    }
+
+    private void mappingItems(DerivedUpdate u, List<TransactWriteItem> items) {
         for (String email : u.mappingPuts()) {
             items.add(TransactWriteItem.builder().put(p -> p.tableName(usersByEmailTable)
                     .item(Map.of("email", AttributeValue.fromS(email), "userId", AttributeValue.fromS(u.userId()))))
@@ -99,12 +138,24 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
                     .conditionExpression("attribute_not_exists(email) OR userId = :userId")
                     .expressionAttributeValues(Map.of(":userId", AttributeValue.fromS(u.userId())))).build());
         }
-        u.counterDeltas().forEach((key, delta) -> items.add(TransactWriteItem.builder().update(up -> up
+    }
+
+    private TransactWriteItem counter(String key, long delta) {
+        return TransactWriteItem.builder().update(up -> up
                 .tableName(userStatsTable)
                 .key(Map.of("statKey", AttributeValue.fromS(key)))
                 .updateExpression("ADD #count :delta")
                 .expressionAttributeNames(Map.of("#count", "count"))
-                .expressionAttributeValues(Map.of(":delta", AttributeValue.fromN(Long.toString(delta))))).build()));
+                .expressionAttributeValues(Map.of(":delta", AttributeValue.fromN(Long.toString(delta))))).build();
+    }
+
+    private List<TransactWriteItem> items(DerivedUpdate u) {
+        List<TransactWriteItem> items = new ArrayList<>(2 + u.mappingPuts().size() + u.mappingDeletes().size()
+                + u.counterDeltas().size());
+        // Index 0 is always the claim: the cancellation reasons are read by position.
+        items.add(claim(u, clock.instant().plus(retention).getEpochSecond()));
+        mappingItems(u, items);
+        u.counterDeltas().forEach((key, delta) -> items.add(counter(key, delta)));
         return items;
     }
 }

@@ -122,6 +122,7 @@ public final class InMemorySinks {
         private final Set<String> claims = new HashSet<>();
         private final Map<String, String> byEmail = new HashMap<>();
         private final Map<String, Long> stats = new HashMap<>();
+        private int groups;
 
         @Override
         public synchronized Outcome apply(DerivedUpdate u) {
@@ -138,6 +139,33 @@ public final class InMemorySinks {
             }
             u.counterDeltas().forEach((k, d) -> stats.merge(k, d, Long::sum));
             return Outcome.APPLIED;
+        }
+
+        /** All or nothing, like the one transaction the DynamoDB store sends. */
+        @Override
+        public synchronized boolean applyAll(List<DerivedUpdate> updates) {
+            faults.check();
+            for (DerivedUpdate u : updates) {
+                if (claims.contains(u.claimKey())) {
+                    return false;
+                }
+                for (String email : u.mappingDeletes()) {
+                    String owner = byEmail.get(email);
+                    if (owner != null && !owner.equals(u.userId())) {
+                        return false;
+                    }
+                }
+            }
+            groups++;
+            for (DerivedUpdate u : updates) {
+                apply(u);
+            }
+            return true;
+        }
+
+        /** How many multi-record groups were applied as one transaction. */
+        public synchronized int groups() {
+            return groups;
         }
 
         public synchronized Map<String, String> usersByEmail() {

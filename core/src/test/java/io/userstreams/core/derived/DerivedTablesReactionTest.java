@@ -49,6 +49,27 @@ class DerivedTablesReactionTest {
     }
 
     @Test
+    void groupsRecordsIntoOneTransactionAndCutsGroupsAtASharedEmail() {
+        List<ChangeRecord> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            batch.add(insert(user("g" + i)));
+        }
+        User a = user("a", "same@example.com", "free", "KR", "ko");
+        batch.add(remove(a.withVersion(1)));
+        batch.add(insert(user("b", "same@example.com", "pro", "KR", "ko")));
+        UserStreamsCore core = core();
+        assertThat(core.processor().process(batch).isComplete()).isTrue();
+        // 25 + (5 + remove a) as groups, insert b alone after the cut.
+        assertThat(sinks.derived.groups()).isEqualTo(2);
+        assertThat(sinks.derived.stat("country#KR")).isEqualTo(30);
+        assertThat(sinks.derived.usersByEmail()).containsEntry("same@example.com", "b");
+        // A redelivery falls back to one record at a time and changes nothing.
+        assertThat(core.processor().process(batch).isComplete()).isTrue();
+        assertThat(sinks.derived.stat("country#KR")).isEqualTo(30);
+        assertThat(sinks.derived.stat("plan#free")).isEqualTo(29);
+    }
+
+    @Test
     void modifyWithoutRelevantChangesWritesNothing() {
         User kim = user("kim");
         ChangeRecord rename = modify(kim, new User("kim", kim.email(), "Kim Renamed", kim.plan(), kim.country(),
