@@ -410,6 +410,8 @@ final class TemplateChecks {
         for (Runtime r : runtimes(t, s)) {
             Set<String> keys = r.environment().keySet();
             Set<String> allowed = new TreeSet<>(CoreSettings.VARIABLES);
+            // Optional override the core reads besides CoreSettings (SigV4 is detected from the endpoint).
+            allowed.add(io.userstreams.core.search.OpenSearchClients.SIGV4_VARIABLE);
             Set<String> required = new TreeSet<>();
             if (r.kind() == Runtime.Kind.LAMBDA_API) {
                 required.add(CoreSettings.USERS_TABLE);
