@@ -256,8 +256,9 @@ public final class LocalStack implements AutoCloseable {
 
     static boolean isFree(String host, int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            // No SO_REUSEADDR: a socket in TIME_WAIT would pass, but a listener on 0.0.0.0 or the host must not.
-            socket.setReuseAddress(false);
+            // As the servers bind: connections left in TIME_WAIT by a stack just stopped do not block a restart,
+            // while any listener on the port (127.0.0.1, 0.0.0.0 or ::) still makes the bind fail.
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
             return true;
         } catch (IOException e) {
