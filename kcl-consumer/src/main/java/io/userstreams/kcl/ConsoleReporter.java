@@ -58,13 +58,27 @@ final class ConsoleReporter implements ProcessingMetrics, ShardWorker.Listener {
             case WELCOME_EMAIL -> r.kind() == ChangeKind.INSERT ? "welcome email to " + mask(text(img, "email")) : null;
             case DERIVED_TABLES -> switch (r.kind()) {
                 case INSERT -> "users_by_email +1, stats plan#" + text(img, "plan") + " +1 country#" + text(img, "country") + " +1";
-                case MODIFY -> "derived tables updated";
-                case REMOVE -> r.ttlExpiry() ? "users_by_email -1, stats total#expired +1"
-                        : "users_by_email -1, stats total#deleted +1";
+                case MODIFY -> modified(r);
+                case REMOVE -> "users_by_email -1, stats plan#" + text(img, "plan") + " -1 country#"
+                        + text(img, "country") + " -1 " + (r.ttlExpiry() ? "total#expired" : "total#deleted") + " +1";
             };
             case SEARCH_INDEX -> r.kind() == ChangeKind.REMOVE ? "removed from index"
                     : "indexed v" + (img.containsKey("version") ? img.get("version").n() : "?");
         };
+    }
+
+    /** What a MODIFY changes in the derived tables (email mapping, plan and country counters). */
+    private static String modified(ChangeRecord r) {
+        List<String> parts = new ArrayList<>();
+        for (String field : new String[] {"email", "plan", "country"}) {
+            String before = text(r.oldImage(), field);
+            String after = text(r.newImage(), field);
+            if (!before.equals(after)) {
+                parts.add(field.equals("email") ? "users_by_email " + mask(before) + " → " + mask(after)
+                        : "stats " + field + "#" + before + " -1 " + field + "#" + after + " +1");
+            }
+        }
+        return parts.isEmpty() ? "derived tables unchanged" : String.join(", ", parts);
     }
 
     private static String text(Map<String, AttributeValue> img, String name) {
