@@ -126,7 +126,7 @@ final class KclAdapterReplay implements AutoCloseable {
                         return null;
                     });
             Object listener = Proxy.newProxyInstance(listenerClass.getClassLoader(), new Class<?>[] {listenerClass},
-                    (p, m, a) -> m.isDefault() ? InvocationHandler.invokeDefault(p, m, a) : defaultValue(m));
+                    (p, m, a) -> defaultValue(m)); // observers only (metrics, terminal): nothing to observe here
             Object context = Proxy.newProxyInstance(contextClass.getClassLoader(), new Class<?>[] {contextClass},
                     (p, m, a) -> {
                         if (m.getName().equals("newWorker")) {
