@@ -43,7 +43,12 @@ public final class OpenSearchClients {
      */
     public static OpenSearchClient create(String endpoint, AwsConnection connection, SdkHttpClient httpClient,
                                           boolean sigV4) {
-        URI uri = URI.create(endpoint.trim());
+        URI uri;
+        try {
+            uri = URI.create(endpoint.trim());
+        } catch (IllegalArgumentException e) {
+            uri = URI.create("invalid:/");
+        }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("OPENSEARCH_ENDPOINT must be a URL like http://127.0.0.1:9200, was '"
                     + endpoint + "'");
