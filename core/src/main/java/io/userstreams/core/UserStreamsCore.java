@@ -314,8 +314,7 @@ public final class UserStreamsCore implements AutoCloseable {
                     }
                     endpoint = LOCAL_OPENSEARCH_ENDPOINT;
                 }
-                boolean sigV4 = OpenSearchClients.needsSigV4(java.net.URI.create(endpoint.trim()), environment);
-                OpenSearchClient client = OpenSearchClients.create(endpoint, connection, httpClient, sigV4);
+                OpenSearchClient client = OpenSearchClients.create(endpoint, connection, httpClient, environment);
                 closeables.push(() -> OpenSearchClients.close(client));
                 searchSink = new OpenSearchIndexSink(client,
                         IndexDefinition.fromTemplate().withName(settings.openSearchIndex()));

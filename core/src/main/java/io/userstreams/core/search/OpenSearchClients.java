@@ -69,6 +69,18 @@ public final class OpenSearchClients {
         return new OpenSearchClient(transport);
     }
 
+    /** A client for {@code endpoint}, signing when {@link #needsSigV4} says so. */
+    public static OpenSearchClient create(String endpoint, AwsConnection connection, SdkHttpClient httpClient,
+                                          Map<String, String> env) {
+        URI uri;
+        try {
+            uri = URI.create(endpoint.trim());
+        } catch (IllegalArgumentException e) {
+            return create(endpoint, connection, httpClient, false); // reports the bad endpoint
+        }
+        return create(endpoint, connection, httpClient, needsSigV4(uri, env));
+    }
+
     /** Closes the client's transport (and with it the Apache 5 pool of a plain client). */
     public static void close(OpenSearchClient client) {
         try {
