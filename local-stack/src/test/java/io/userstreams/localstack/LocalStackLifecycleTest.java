@@ -76,6 +76,28 @@ class LocalStackLifecycleTest {
     }
 
     @Test
+    void aStoppedStackCanRestartOnTheSamePortsAtOnce() {
+        LocalStackOptions options = LocalStackOptions.forTestsBuilder().openSearch(false)
+                .dynamoDbPort(LocalStack.freePort("127.0.0.1")).sqsPort(LocalStack.freePort("127.0.0.1"))
+                .snsPort(LocalStack.freePort("127.0.0.1")).build();
+        LocalStack first = LocalStack.start(options);
+        // Clients the stack does not own (a CLI, a consumer) still hold connections while it stops;
+        // the restart on the same ports must work at once all the same.
+        try (var dynamoDb = LocalClients.dynamoDb(first.dynamoDbEndpoint(), "us-east-1");
+                var sqs = LocalClients.sqs(first.sqsEndpoint(), "us-east-1");
+                var sns = LocalClients.sns(first.snsEndpoint(), "us-east-1")) {
+            dynamoDb.listTables();
+            sqs.listQueues();
+            sns.listTopics();
+            first.close();
+        }
+        try (LocalStack second = LocalStack.start(options)) {
+            assertThat(second.dynamoDb().listTables().tableNames()).contains("users");
+            assertThat(second.dynamoDbEndpoint().getPort()).isEqualTo(options.port(Server.DYNAMODB));
+        }
+    }
+
+    @Test
     void closeStopsEveryServerAndChildProcessAndCanBeRepeated() throws IOException {
         // Other test classes may share this JVM's stack (and its OpenSearch child): only new children count.
         Set<Long> childrenBefore = children();
