@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** Welcome email through the real SNS endpoint into a subscribed SQS queue, idempotency in DynamoDB Local. */
 @ExtendWith(LocalStackExtension.class)
-class WelcomeEmailIT {
+class WelcomeEmailIntegrationTest {
 
     static final Map<String, String> WELCOME_ONLY = Map.of("REACTIONS", "welcome-email");
 

@@ -15,11 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Prints records/s per reaction with the real local sinks (figures for the report, no timing assertion). */
+/**
+ * Prints records/s per reaction with the real local sinks (figures for the report, no timing
+ * assertion). A benchmark, so only with {@code -Duserstreams.bench=true}.
+ */
 @ExtendWith(LocalStackExtension.class)
-class RealSinksThroughputIT {
+@EnabledIfSystemProperty(named = "userstreams.bench", matches = "true")
+class RealSinksThroughputIntegrationTest {
 
     static List<ChangeRecord> stream(String run, int n) {
         List<ChangeRecord> records = new ArrayList<>(n);

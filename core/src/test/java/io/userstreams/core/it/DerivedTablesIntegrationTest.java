@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Derived tables with real TransactWriteItems on DynamoDB Local. */
 @ExtendWith(LocalStackExtension.class)
-class DerivedTablesIT {
+class DerivedTablesIntegrationTest {
 
     static final Map<String, String> DERIVED_ONLY = Map.of("REACTIONS", "derived-tables");
 

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The users index on a real OpenSearch node: external versions, tombstones, per-item statuses. */
 @ExtendWith(LocalStackExtension.class)
-class SearchIndexIT {
+class SearchIndexIntegrationTest {
 
     static String index() {
         return ItSupport.unique("users-it").toLowerCase(Locale.ROOT);

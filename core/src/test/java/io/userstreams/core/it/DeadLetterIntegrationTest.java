@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** Dead letters land in the real SQS queue as JSON and read back as the same record. */
 @ExtendWith(LocalStackExtension.class)
-class DeadLetterIT {
+class DeadLetterIntegrationTest {
 
     @Test
     void poisonRecordIsDeadLetteredWithItsReasonAndTheRecordsAfterItAreProcessed(LocalStack stack) {
