@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
@@ -99,18 +100,20 @@ public final class LocalStack implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
         prepareFolders();
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(1, r -> {
             Thread t = new Thread(r, "local-stack-start-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        Future<?> openSearchStart = null;
+        FutureTask<Void> openSearchStart = null;
+        Thread openSearchThread = null;
         Future<?> dynamoDbStart = null;
         try {
             if (options.openSearch()) {
-                // ~10 s: started first, the in-process servers come up meanwhile.
+                // ~10 s (60-100 s on a busy machine): started first, the in-process servers come up meanwhile.
+                // Its own thread, so a failure elsewhere can interrupt it (the node then kills its process).
                 int port = ports.get(Server.OPENSEARCH);
-                openSearchStart = pool.submit(timed("opensearch", () -> {
+                openSearchStart = new FutureTask<>(timed("opensearch", () -> {
                     // The shared root keeps the unpacked distribution across runs; the node's own folder goes on close.
                     OpenSearchNode node = OpenSearchNode.start(new OpenSearchNode.Config(host, port,
                             options.cacheDir().resolve("opensearch"), options.openSearchStartTimeout()));
@@ -118,6 +121,9 @@ public final class LocalStack implements AutoCloseable {
                     openSearchEndpoint = URI.create(String.valueOf(node.endpoint()));
                     return null;
                 }));
+                openSearchThread = new Thread(openSearchStart, "local-stack-opensearch-" + THREADS.incrementAndGet());
+                openSearchThread.setDaemon(true);
+                openSearchThread.start();
             }
             // The template is read up front: a broken one fails before the servers are waited for.
             ResourceCreator creator = options.createResources()
@@ -178,8 +184,12 @@ public final class LocalStack implements AutoCloseable {
                 resources = new LocalResources(b);
             }
         } catch (RuntimeException | Error e) {
-            // Let every start in flight finish so nothing it starts outlives the failure; close() stops it.
-            awaitQuietly(openSearchStart);
+            // Stop or finish every start in flight so nothing it starts outlives the failure; close() stops
+            // what did start. OpenSearch is interrupted rather than awaited: it may be a minute from ready.
+            if (openSearchThread != null) {
+                openSearchThread.interrupt();
+                joinQuietly(openSearchThread);
+            }
             awaitQuietly(dynamoDbStart);
             throw e;
         } finally {
@@ -324,6 +334,14 @@ public final class LocalStack implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (ExecutionException ignored) {
             // reported by the step that failed first
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

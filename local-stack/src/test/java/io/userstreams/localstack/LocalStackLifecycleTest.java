@@ -59,20 +59,25 @@ class LocalStackLifecycleTest {
 
     @Test
     void aFailureAfterServersStartedStopsThemAll(@TempDir Path dir) throws IOException {
+        Set<Long> childrenBefore = children();
         Path template = dir.resolve("broken.yaml");
         Files.writeString(template, "Resources:\n  UsersTable:\n    Type: AWS::DynamoDB::Table\n"
                 + "    Properties:\n      KeySchema: [{ AttributeName: !Ref Param, KeyType: HASH }]\n");
         List<Integer> ports = List.of(LocalStack.freePort("127.0.0.1"), LocalStack.freePort("127.0.0.1"),
                 LocalStack.freePort("127.0.0.1"));
-        LocalStackOptions options = LocalStackOptions.forTestsBuilder().openSearch(false)
+        // OpenSearch on: it is still starting when the template fails, and must not outlive the failure.
+        LocalStackOptions options = LocalStackOptions.forTestsBuilder().openSearch(true)
                 .dynamoDbPort(ports.get(0)).sqsPort(ports.get(1)).snsPort(ports.get(2))
                 .template(template.toUri().toURL()).build();
 
+        long t = System.nanoTime();
         assertThatThrownBy(() -> LocalStack.start(options))
                 .hasMessageContaining("UsersTable")
                 .hasMessageContaining("AttributeName must be a plain value");
+        System.out.println("[local-stack] failed start cleaned up in " + (System.nanoTime() - t) / 1_000_000 + " ms");
         assertThat(ports.stream().filter(LocalStackLifecycleTest::listening).collect(Collectors.toList()))
                 .as("ports still listening after the failed start").isEmpty();
+        assertThat(children()).as("child processes after the failed start").isSubsetOf(childrenBefore);
     }
 
     @Test
