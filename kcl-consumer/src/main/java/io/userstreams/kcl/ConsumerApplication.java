@@ -84,6 +84,7 @@ public final class ConsumerApplication implements AutoCloseable {
 
     /** KCL's lease-owner GSI: pre-created so KCL does not poll every 10 s for it to become active. */
     static final String LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
+    private static final java.util.concurrent.atomic.AtomicInteger LANE_THREADS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ConsumerSettings settings;
     private final ConsumerMetrics metrics;
@@ -218,6 +219,15 @@ public final class ConsumerApplication implements AutoCloseable {
                 ? listeners(metrics, consoleReporterFor()) : metrics;
 
         ensureLeaseTable(dynamo, settings.applicationName());
+        java.util.concurrent.ExecutorService lanePool = settings.parallelism() <= 1 ? null
+                : java.util.concurrent.Executors.newFixedThreadPool(settings.parallelism() * 2, r -> {
+                    Thread t = new Thread(r, "lane-" + LANE_THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        if (lanePool != null) {
+            closeables.add(lanePool::shutdownNow);
+        }
         SqsClient sqs = conn.configure(SqsClient.builder(), Service.SQS).httpClient(apache).build();
         closeables.add(sqs);
         ShardWorker.Unconvertible unconvertible = (shardId, record, error) -> deadLetterRaw(sqs, shardId, record, error);
@@ -229,7 +239,7 @@ public final class ConsumerApplication implements AutoCloseable {
             public ShardWorker newWorker(String shardId) {
                 return new ShardWorker(shardId, processor, r -> StreamRecordConverter.convert(r, shardId),
                         unconvertible, () -> !stopping && holdsLease(shardId), listener.get(),
-                        Duration.ofMillis(200), Duration.ofSeconds(20));
+                        Duration.ofMillis(200), Duration.ofSeconds(20), settings.parallelism(), lanePool);
             }
 
             @Override
@@ -255,6 +265,7 @@ public final class ConsumerApplication implements AutoCloseable {
                 .shardSyncIntervalMillis(0)
                 .billingMode(BillingMode.PAY_PER_REQUEST);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
+                // Depth 1: only shards whose parents are finished; a child waits for its parent.
                 .shardPrioritization(new ParentsFirstShardPrioritization(1))
                 .parentShardPollIntervalMillis(1000)
                 .shardConsumerDispatchPollIntervalMillis(250)

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param workerId         this consumer's identity in the lease table; unique per process
  * @param pollInterval     idle time between GetRecords calls per shard (bounds latency)
  * @param maxRecords       records per GetRecords call (at most 1,000 for DynamoDB Streams)
+ * @param parallelism      ordered lanes per shard batch, split by item key (1 = strictly sequential)
  * @param healthPort       port of /health and /metrics; 0 picks a free port, -1 disables the endpoint
  * @param healthBind       address the endpoint binds: 127.0.0.1 locally, 0.0.0.0 on EC2
  * @param failover         a lease not renewed for this long is taken by another worker
@@ -32,6 +33,7 @@ public record ConsumerSettings(
         String workerId,
         Duration pollInterval,
         int maxRecords,
+        int parallelism,
         int healthPort,
         String healthBind,
         Duration failover,
@@ -45,6 +47,7 @@ public record ConsumerSettings(
     public static final String WORKER_ID = "WORKER_ID";
     public static final String POLL_INTERVAL_MS = "POLL_INTERVAL_MS";
     public static final String MAX_RECORDS = "MAX_RECORDS";
+    public static final String PARALLELISM = "PARALLELISM";
     public static final String HEALTH_PORT = "HEALTH_PORT";
     public static final String HEALTH_BIND = "HEALTH_BIND";
     public static final String FAILOVER_MS = "FAILOVER_MS";
@@ -53,7 +56,7 @@ public record ConsumerSettings(
 
     /** Every variable this class reads itself (core and connection variables come on top). */
     public static final Set<String> VARIABLES = Set.of(APPLICATION_NAME, STREAM_ARN, WORKER_ID, POLL_INTERVAL_MS,
-            MAX_RECORDS, HEALTH_PORT, HEALTH_BIND, FAILOVER_MS, LEADER_LEASE_MS, LEADER_HEARTBEAT_MS);
+            MAX_RECORDS, PARALLELISM, HEALTH_PORT, HEALTH_BIND, FAILOVER_MS, LEADER_LEASE_MS, LEADER_HEARTBEAT_MS);
 
     public static final String DEFAULT_APPLICATION_NAME = "user-streams-consumer";
 
@@ -71,6 +74,9 @@ public record ConsumerSettings(
         }
         if (maxRecords < 1 || maxRecords > 1000) {
             throw new IllegalArgumentException(MAX_RECORDS + " must be 1..1000 (the GetRecords limit), was " + maxRecords);
+        }
+        if (parallelism < 1 || parallelism > 64) {
+            throw new IllegalArgumentException(PARALLELISM + " must be 1..64, was " + parallelism);
         }
         if (healthPort < -1 || healthPort > 65535) {
             throw new IllegalArgumentException(HEALTH_PORT + " must be 0..65535, or -1 to disable, was " + healthPort);
@@ -93,6 +99,7 @@ public record ConsumerSettings(
                 Optional.ofNullable(env.get(WORKER_ID)).filter(s -> !s.isBlank()).orElseGet(ConsumerSettings::defaultWorkerId),
                 Duration.ofMillis(number(env, POLL_INTERVAL_MS, 200)),
                 (int) number(env, MAX_RECORDS, 1000),
+                (int) number(env, PARALLELISM, 4),
                 (int) number(env, HEALTH_PORT, 8081),
                 env.getOrDefault(HEALTH_BIND, "127.0.0.1").trim(),
                 Duration.ofMillis(number(env, FAILOVER_MS, 3000)),
@@ -131,12 +138,12 @@ public record ConsumerSettings(
     }
 
     public ConsumerSettings withWorkerId(String id) {
-        return new ConsumerSettings(applicationName, streamArn, id, pollInterval, maxRecords, healthPort, healthBind,
-                failover, leaderLease, leaderHeartbeat, core, connection);
+        return new ConsumerSettings(applicationName, streamArn, id, pollInterval, maxRecords, parallelism, healthPort,
+                healthBind, failover, leaderLease, leaderHeartbeat, core, connection);
     }
 
     public ConsumerSettings withHealthPort(int port) {
-        return new ConsumerSettings(applicationName, streamArn, workerId, pollInterval, maxRecords, port, healthBind,
-                failover, leaderLease, leaderHeartbeat, core, connection);
+        return new ConsumerSettings(applicationName, streamArn, workerId, pollInterval, maxRecords, parallelism, port,
+                healthBind, failover, leaderLease, leaderHeartbeat, core, connection);
     }
 }

@@ -32,7 +32,7 @@ final class ShardWorker {
     private static final Logger log = LoggerFactory.getLogger(ShardWorker.class);
 
     /** Records per core call: bounds how long a shutdown waits for the batch in flight. */
-    static final int CHUNK = 250;
+    static final int CHUNK = 500;
 
     /** What the worker needs from the runtime's checkpointer. */
     interface Checkpointer {
@@ -68,6 +68,8 @@ final class ShardWorker {
     private final Function<Record, ChangeRecord> converter;
     private final BooleanSupplier keepGoing;
     private final Unconvertible unconvertible;
+    private final int parallelism;
+    private final java.util.concurrent.ExecutorService lanePool;
     private final Listener listener;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
@@ -83,6 +85,16 @@ final class ShardWorker {
     ShardWorker(String shardId, BatchProcessor processor, Function<Record, ChangeRecord> converter,
                 Unconvertible unconvertible, BooleanSupplier keepGoing, Listener listener,
                 Duration firstBackoff, Duration maxBackoff) {
+        this(shardId, processor, converter, unconvertible, keepGoing, listener, firstBackoff, maxBackoff, 1, null);
+    }
+
+    /** @param parallelism ordered lanes per batch (1 = strictly sequential); lanePool runs them */
+    ShardWorker(String shardId, BatchProcessor processor, Function<Record, ChangeRecord> converter,
+                Unconvertible unconvertible, BooleanSupplier keepGoing, Listener listener,
+                Duration firstBackoff, Duration maxBackoff, int parallelism,
+                java.util.concurrent.ExecutorService lanePool) {
+        this.parallelism = Math.max(1, parallelism);
+        this.lanePool = lanePool;
         this.unconvertible = Objects.requireNonNull(unconvertible);
         this.shardId = Objects.requireNonNull(shardId);
         this.processor = Objects.requireNonNull(processor);
@@ -131,48 +143,126 @@ final class ShardWorker {
         return true;
     }
 
-    /** Runs the core over {@code run} until all of it is done; false if stopped first. */
+    /**
+     * Runs the core over {@code run} until all of it is done; false if stopped first.
+     *
+     * <p>With parallelism &gt; 1 the records are split by item key into that many ordered lanes run
+     * concurrently (like Lambda's parallelization factor): one item's records stay in one lane, in
+     * stream order, so per-item order holds; a failure stops only its lane. The checkpoint only ever
+     * moves over the contiguous prefix of done records, so after a crash the first unfinished record
+     * and everything after it come back (done ones are skipped by the reactions' idempotency).
+     */
     private boolean processRun(List<ChangeRecord> run, Checkpointer checkpointer) throws InterruptedException {
-        int position = 0;
+        boolean[] done = new boolean[run.size()];
+        int prefix = 0;
         int failures = 0;
-        while (position < run.size()) {
+        while (prefix < run.size()) {
             if (!keepGoing.getAsBoolean()) {
-                log.atInfo().addKeyValue("shardId", shardId).addKeyValue("abandoned", run.size() - position)
+                log.atInfo().addKeyValue("shardId", shardId).addKeyValue("abandoned", run.size() - prefix)
                         .log("stopping mid-batch: checkpointing the done prefix, the rest is redelivered");
                 checkpointDone(checkpointer);
                 return false;
             }
-            List<ChangeRecord> chunk = run.subList(position, run.size());
-            BatchOutcome outcome;
-            try {
-                outcome = processor.process(chunk);
-            } catch (RuntimeException e) {
-                // The processor promises not to throw; if it does, treat it as systemic: retry, never skip.
-                outcome = new BatchOutcome(0, 0, Optional.of(chunk.get(0)), Optional.of(e));
+            List<List<Integer>> lanes = lanes(run, done, prefix);
+            List<BatchOutcome> outcomes = runLanes(run, lanes);
+            List<Integer> newlyDone = new ArrayList<>();
+            BatchOutcome failed = null;
+            for (int l = 0; l < lanes.size(); l++) {
+                List<Integer> lane = lanes.get(l);
+                BatchOutcome o = outcomes.get(l);
+                int laneDone = Math.max(0, Math.min(o.completed(), lane.size()));
+                for (int k = 0; k < laneDone; k++) {
+                    done[lane.get(k)] = true;
+                    newlyDone.add(lane.get(k));
+                }
+                if (laneDone < lane.size() && failed == null) {
+                    failed = new BatchOutcome(laneDone, 0,
+                            Optional.of(o.firstUnfinished().orElse(run.get(lane.get(laneDone)))), o.failure());
+                }
             }
-            int done = Math.max(0, Math.min(outcome.completed(), chunk.size()));
-            if (done > 0) {
-                listener.completed(shardId, List.copyOf(chunk.subList(0, done)));
-                lastDone = chunk.get(done - 1).sequenceNumber();
-                position += done;
-                failures = 0;
+            if (!newlyDone.isEmpty()) {
+                newlyDone.sort(null);
+                List<ChangeRecord> doneRecords = new ArrayList<>(newlyDone.size());
+                newlyDone.forEach(i -> doneRecords.add(run.get(i)));
+                listener.completed(shardId, doneRecords);
+            }
+            int before = prefix;
+            while (prefix < run.size() && done[prefix]) {
+                prefix++;
+            }
+            if (prefix > before) {
+                lastDone = run.get(prefix - 1).sequenceNumber();
                 if (!checkpointDone(checkpointer)) {
                     return false;
                 }
             }
-            if (done < chunk.size()) {
+            if (failed != null) {
                 failures++;
                 Duration wait = backoff(failures);
-                ChangeRecord first = outcome.firstUnfinished().orElse(chunk.get(done));
+                ChangeRecord first = failed.firstUnfinished().orElseThrow();
                 log.atWarn().addKeyValue("shardId", shardId).addKeyValue("eventId", first.eventId())
                         .addKeyValue("sequenceNumber", first.sequenceNumber()).addKeyValue("attempt", failures)
                         .addKeyValue("retryInMs", wait.toMillis())
-                        .addKeyValue("error", outcome.failure().map(Throwable::toString).orElse("unknown"))
+                        .addKeyValue("error", failed.failure().map(Throwable::toString).orElse("unknown"))
                         .log("systemic failure: not checkpointing past the unfinished record, retrying");
                 sleepUnlessStopped(wait);
+            } else {
+                failures = 0;
             }
         }
         return true;
+    }
+
+    /** The not-yet-done records from {@code from}, split into ordered lanes by item key. */
+    private List<List<Integer>> lanes(List<ChangeRecord> run, boolean[] done, int from) {
+        int count = Math.max(1, Math.min(parallelism, run.size() - from));
+        List<List<Integer>> lanes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            lanes.add(new ArrayList<>());
+        }
+        for (int i = from; i < run.size(); i++) {
+            if (!done[i]) {
+                ChangeRecord r = run.get(i);
+                String key = r.userId().orElseGet(() -> r.keys().toString());
+                lanes.get(Math.floorMod(key.hashCode(), count)).add(i);
+            }
+        }
+        lanes.removeIf(List::isEmpty);
+        return lanes;
+    }
+
+    private List<BatchOutcome> runLanes(List<ChangeRecord> run, List<List<Integer>> lanes) throws InterruptedException {
+        List<BatchOutcome> outcomes = new ArrayList<>(lanes.size());
+        if (lanes.size() == 1 || lanePool == null) {
+            for (List<Integer> lane : lanes) {
+                outcomes.add(runLane(run, lane));
+            }
+            return outcomes;
+        }
+        List<java.util.concurrent.Future<BatchOutcome>> futures = new ArrayList<>(lanes.size());
+        for (List<Integer> lane : lanes) {
+            futures.add(lanePool.submit(() -> runLane(run, lane)));
+        }
+        for (int l = 0; l < futures.size(); l++) {
+            try {
+                outcomes.add(futures.get(l).get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                List<Integer> lane = lanes.get(l);
+                outcomes.add(new BatchOutcome(0, 0, Optional.of(run.get(lane.get(0))), Optional.of(e.getCause())));
+            }
+        }
+        return outcomes;
+    }
+
+    private BatchOutcome runLane(List<ChangeRecord> run, List<Integer> lane) {
+        List<ChangeRecord> records = new ArrayList<>(lane.size());
+        lane.forEach(i -> records.add(run.get(i)));
+        try {
+            return processor.process(records);
+        } catch (RuntimeException e) {
+            // The processor promises not to throw; if it does, treat it as systemic: retry, never skip.
+            return new BatchOutcome(0, 0, Optional.of(records.get(0)), Optional.of(e));
+        }
     }
 
     /** A record the converter rejects cannot reach the core: dead-letter it raw, then move past it. */

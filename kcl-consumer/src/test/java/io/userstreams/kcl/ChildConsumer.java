@@ -18,7 +18,14 @@ public final class ChildConsumer {
     public static void main(String[] args) throws Exception {
         JsonLogs.toFile(java.nio.file.Path.of(System.getenv("LOG_FILE")), "INFO");
         long pause = Long.parseLong(System.getenv().getOrDefault("CHILD_PAUSE_AFTER_APPLY_MS", "0"));
-        ConsumerApplication app = ConsumerApplication.builder(ConsumerSettings.fromEnvironment())
+        boolean noop = "noop".equals(System.getenv("CHILD_MODE"));
+        boolean reportIds = "true".equals(System.getenv("CHILD_REPORT_IDS"));
+        ConsumerApplication.Builder builder = ConsumerApplication.builder(ConsumerSettings.fromEnvironment());
+        if (noop) {
+            // The benchmark's ceiling: KCL + adapter + conversion, no reactions.
+            builder.processor(records -> BatchOutcome.allDone(records.size(), 0));
+        }
+        ConsumerApplication app = builder
                 .processorDecorator(core -> records -> {
                     synchronized (System.out) {
                         System.out.println("DELIVERED " + System.currentTimeMillis() + " "
@@ -26,7 +33,17 @@ public final class ChildConsumer {
                         System.out.flush();
                     }
                     BatchOutcome outcome = core.process(records);
-                    if (outcome.completed() > 0) {
+                    if (reportIds && outcome.completed() > 0) {
+                        StringBuilder ids = new StringBuilder("DONE ").append(System.currentTimeMillis()).append(' ');
+                        for (int i = 0; i < outcome.completed(); i++) {
+                            ids.append(records.get(i).userId().orElse("?")).append(',');
+                        }
+                        synchronized (System.out) {
+                            System.out.println(ids);
+                            System.out.flush();
+                        }
+                    }
+                    if (!reportIds && outcome.completed() > 0) {
                         synchronized (System.out) {
                             System.out.println("APPLIED " + records.get(outcome.completed() - 1).sequenceNumber());
                             System.out.flush();

@@ -41,9 +41,13 @@ final class ChildProcess implements AutoCloseable {
     }
 
     static ChildProcess start(String name, Map<String, String> env, Path dir) throws IOException {
+        return start(name, env, dir, "-Xmx256m");
+    }
+
+    static ChildProcess start(String name, Map<String, String> env, Path dir, String heap) throws IOException {
         Path log = dir.resolve(name + "-" + System.nanoTime() + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(java, heap, "-cp", System.getProperty("java.class.path"),
                 ChildConsumer.class.getName());
         pb.environment().putAll(env);
         pb.environment().put("LOG_FILE", log.toString());
