@@ -17,12 +17,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "user-streams", mixinStandardHelpOptions = true, version = "user-streams 0.1.0",
         description = "React to every change in the DynamoDB users table. With no command: consume.",
-        subcommands = {StackCommand.class, UsersCommand.class, CaptureCommand.class, ReplayCommand.class,
+        subcommands = {ConsumeCommand.class, StackCommand.class, UsersCommand.class, CaptureCommand.class, ReplayCommand.class,
                 BackfillCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
-
-    /** Written by the KCL consumer's owner; registered when present on the classpath. */
-    static final String CONSUME_COMMAND = "io.userstreams.cli.ConsumeCommand";
 
     @Spec
     CommandSpec spec;
@@ -40,18 +37,11 @@ public final class Main implements Callable<Integer> {
     /** Runs the CLI and returns its exit code (tests call this; main exits with it). */
     public static int run(String... args) {
         return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(
-                args.length == 0 && hasConsume() ? new String[] {"consume"} : args);
+                args.length == 0 ? new String[] {"consume"} : args);
     }
 
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
-        if (hasConsume()) {
-            try {
-                cl.addSubcommand("consume", Class.forName(CONSUME_COMMAND).getDeclaredConstructor().newInstance());
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot create " + CONSUME_COMMAND, e);
-            }
-        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -64,15 +54,6 @@ public final class Main implements Callable<Integer> {
             throw ex;
         });
         return cl;
-    }
-
-    static boolean hasConsume() {
-        try {
-            Class.forName(CONSUME_COMMAND, false, Main.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 
     /** Known failures become one-line messages; a connection refused names the endpoint. */

@@ -97,8 +97,31 @@ public final class LoadCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (DynamoDbClient dynamoDb = target.dynamoDb();
-             Progress progress = new Progress(err, "users load", count, null)) {
+        try (DynamoDbClient dynamoDb = target.dynamoDb()) {
+            // Warm up the client (connection pool, class loading) and check the table before the clock starts.
+            dynamoDb.describeTable(b -> b.tableName(table));
+            summary = load(dynamoDb, table, root, plans, countries, retries, remaining, pacer, pool, err);
+        } catch (ResourceNotFoundException e) {
+            throw new CliException("table '" + table + "' not found at " + target.describe()
+                    + ": is the local stack started (`bin/user-streams stack`), or pass --table");
+        } catch (SdkClientException e) {
+            throw target.unreachable("DynamoDB", target.dynamoDbEndpoint(), e);
+        } finally {
+            pool.shutdownNow();
+            target.close();
+        }
+        out.printf(Locale.ROOT, "loaded %,d users in %.2f s: %,.0f writes/s (%d threads, BatchWriteItem of %d%s; %d retried items)%n",
+                summary.written(), summary.seconds(), summary.writesPerSecond(), threads, batch,
+                rate > 0 ? String.format(Locale.ROOT, ", target %,.0f/s", rate) : "", summary.retries());
+        out.println("plans:     " + format(summary.plans()));
+        out.println("countries: " + format(summary.countries()));
+        return 0;
+    }
+
+    private Summary load(DynamoDbClient dynamoDb, String table, UserGenerator root, Map<String, LongAdder> plans,
+                         Map<String, LongAdder> countries, LongAdder retries, AtomicLong remaining, Pacer pacer,
+                         ExecutorService pool, PrintWriter err) {
+        try (Progress progress = new Progress(err, "users load", count, null)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 UserGenerator gen = root.split();
@@ -127,30 +150,18 @@ public final class LoadCommand implements Callable<Integer> {
             }
             double seconds = progress.elapsedSeconds();
             long written = progress.done();
-            summary = new Summary(written, seconds, written / Math.max(seconds, 1e-9), retries.sum(),
+            return new Summary(written, seconds, written / Math.max(seconds, 1e-9), retries.sum(),
                     sorted(plans), sorted(countries));
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof ResourceNotFoundException) {
-                throw new CliException("table '" + target.usersTable() + "' not found at " + target.describe());
-            }
-            if (cause instanceof SdkClientException) {
-                throw target.unreachable("DynamoDB", target.dynamoDbEndpoint(), cause);
+            if (cause instanceof RuntimeException re) {
+                throw re;
             }
             throw new CliException("load failed: " + cause, CliException.FAILURE, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
-        } finally {
-            pool.shutdownNow();
-            target.close();
         }
-        out.printf(Locale.ROOT, "loaded %,d users in %.2f s: %,.0f writes/s (%d threads, BatchWriteItem of %d%s; %d retried items)%n",
-                summary.written(), summary.seconds(), summary.writesPerSecond(), threads, batch,
-                rate > 0 ? String.format(Locale.ROOT, ", target %,.0f/s", rate) : "", summary.retries());
-        out.println("plans:     " + format(summary.plans()));
-        out.println("countries: " + format(summary.countries()));
-        return 0;
     }
 
     /** Writes a batch, retrying unprocessed items with backoff (throttling / DynamoDB Local under load). */

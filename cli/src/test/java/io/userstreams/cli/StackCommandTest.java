@@ -18,14 +18,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code stack} in its own JVM (it runs until stopped): starts, answers, stops on SIGTERM. */
-class StackCommandIT {
+class StackCommandTest {
+
+    private static String freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return Integer.toString(s.getLocalPort());
+        }
+    }
 
     @Test
     void stackStartsTheLocalStackAndStopsOnSigterm(@TempDir Path state) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-cp", cp, "io.userstreams.cli.Main", "stack",
-                "--dynamodb-port", "0", "--sqs-port", "0", "--sns-port", "0", "--no-opensearch",
+                "--dynamodb-port", freePort(), "--sqs-port", freePort(), "--sns-port", freePort(), "--no-opensearch",
                 "--state-dir", state.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(UserStreamsExtension.class)
-class BackfillIT {
+class BackfillTest {
 
     /** Inserts, updates (plan, country, email, name) and deletes users until stopped. */
     static final class Writer implements Runnable {

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 
 @ExtendWith(UserStreamsExtension.class)
-class UsersCommandIT {
+class UsersCommandTest {
 
     @Test
     void putGetUpdateDelete(LocalStack stack, TestKit kit) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(UserStreamsExtension.class)
-class LoadCaptureReplayIT {
+class LoadCaptureReplayTest {
 
     @Test
     void load2000ThenCaptureAndReplayTwice(LocalStack stack, TestKit kit, @TempDir Path dir) throws Exception {
@@ -29,7 +29,6 @@ class LoadCaptureReplayIT {
         LoadCommand.Summary s = ((LoadCommand) load.command()).summary();
         assertThat(s.written()).isEqualTo(2000);
         assertThat(load.out()).contains("loaded 2,000 users").contains("writes/s");
-        assertThat(s.writesPerSecond()).as("load rate (writes/s)").isGreaterThanOrEqualTo(1000);
         Map<String, User> users = kit.effects().tableUsers();
         assertThat(users).hasSize(2000);
         // realistic: several scripts, countries, locales and plans, and every user valid
@@ -71,6 +70,9 @@ class LoadCaptureReplayIT {
         assertThat(kit.effects().indexedUsers()).isEqualTo(indexAfterFirst);
         assertThat(kit.effects().usersByEmail()).isEqualTo(emailsAfterFirst);
         assertThat(kit.effects().deadLetters()).isEmpty();
+
+        // Checked last so a busy machine cannot hide the checks above; the rate excludes client start-up.
+        assertThat(s.writesPerSecond()).as("load rate (writes/s) of " + load.out()).isGreaterThanOrEqualTo(1000);
     }
 
     @Test
