@@ -196,6 +196,32 @@ class UserStreamHandlerTest {
     }
 
     @Test
+    void logsOneJsonLinePerBatchWithRecordIdsAndNoPersonalData() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(UserStreamHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured = new ch.qos.logback.core.read.ListAppender<>();
+        captured.start();
+        logger.addAppender(captured);
+        net.logstash.logback.encoder.LogstashEncoder encoder = new net.logstash.logback.encoder.LogstashEncoder();
+        encoder.setContext(logger.getLoggerContext());
+        encoder.start();
+        try {
+            allDone().handleRequest(event("malformed.json"), null);
+        } finally {
+            logger.detachAppender(captured);
+        }
+        List<String> lines = captured.list.stream().map(e -> new String(encoder.encode(e), StandardCharsets.UTF_8).trim()).toList();
+        assertThat(lines).hasSize(2); // the dead-lettered malformed record, then the batch line
+        JsonNode batch = JSON.readTree(lines.get(1));
+        assertThat(batch.get("message").asText()).isEqualTo("stream batch processed");
+        assertThat(batch.get("records").asInt()).isEqualTo(6);
+        assertThat(batch.get("firstEventId").asText()).isEqualTo("ins-u-2001");
+        assertThat(batch.get("lastSequenceNumber").asText()).isNotBlank();
+        for (String line : lines) {
+            assertThat(line).doesNotContain("@example.com").doesNotContain("not-an-email").doesNotContain("Before");
+        }
+    }
+
+    @Test
     void writesEmbeddedMetricLinesPerReactionAndPerBatch() throws Exception {
         DynamodbEvent event = event("inserts.json");
         UserStreamHandler handler = handler(records -> {
