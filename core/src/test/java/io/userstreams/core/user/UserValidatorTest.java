@@ -124,6 +124,32 @@ class UserValidatorTest {
     }
 
     @Test
+    void handWrittenEmailCheckAgreesWithTheGrammar() {
+        String[] inputs = {"kim@example.com", "k.i.m+tag@sub.example.co.kr", "a@b.c", "x@localhost", "@example.com",
+            "kim@", "kim@@example.com", "kim@-example.com", "kim@example-.com", "kim@exa_mple.com", "kim@example..com",
+            "kim@.example.com", "kim@example.com.", "ki m@example.com", "kim@exam ple.com", "kim@" + "a".repeat(63) + ".com",
+            "kim@" + "a".repeat(64) + ".com", "o'brien@example.ie", "kim(x)@example.com", "김@example.com",
+            "kim@例え.jp", "x".repeat(64) + "@example.com", "user@1.2.3.4"};
+        for (String email : inputs) {
+            boolean grammar = UserValidator.EMAIL_PATTERN.matcher(email).matches() && email.indexOf('@') <= 64;
+            assertThat(UserValidator.isEmail(email)).as(email).isEqualTo(grammar);
+        }
+    }
+
+    @Test
+    void fastInstantParsingAgreesWithInstantParse() {
+        String[] inputs = {"2026-11-25T10:00:00Z", "2026-11-25T10:00:00.5Z", "2026-11-25T10:00:00.123456789Z",
+            "1970-01-01T00:00:00Z", "2024-02-29T23:59:59.999Z", "2026-11-25T10:00:00+09:00"};
+        for (String text : inputs) {
+            assertThat(UserValidator.parseInstant(text)).as(text).isEqualTo(java.time.Instant.parse(text));
+        }
+        for (String bad : new String[] {"2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25 10:00:00Z",
+            "2026-11-25T10:00:00", "yesterday"}) {
+            assertThatThrownBy(() -> UserValidator.parseInstant(bad)).as(bad).isInstanceOf(InvalidUserException.class);
+        }
+    }
+
+    @Test
     void masksEmails() {
         assertThat(Emails.mask("kim@example.com")).isEqualTo("k***@example.com");
         assertThat(Emails.mask("a@b.co")).isEqualTo("a***@b.co");
