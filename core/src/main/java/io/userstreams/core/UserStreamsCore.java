@@ -54,6 +54,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * }</pre>
  * Tests and benchmarks can replace every sink: {@code .sinks(Sinks.noOp())} or
  * {@code .sinks(Sinks.inMemory().sinks())} (then no connection or HTTP client is needed).
+ *
+ * <p>Thread-safe: one core can serve every shard's record processor at once (the processor keeps
+ * per-call state only; the reactions and SDK clients are safe for concurrent use).
  */
 public final class UserStreamsCore implements AutoCloseable {
 

@@ -1,6 +1,7 @@
 package io.userstreams.core.processing;
 
 import io.userstreams.core.change.ChangeRecord;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -11,4 +12,13 @@ public interface BatchProcessor {
 
     /** Processes the records in order; never throws for a record's or a sink's failure. */
     BatchOutcome process(List<ChangeRecord> records);
+
+    /**
+     * Like {@link #process(List)}, but stops retrying and hands the rest back once {@code deadline}
+     * would be passed (Lambda: now + remaining time − a safety margin), so the runtime can still
+     * report what was done before it is killed. Implementations may ignore the deadline.
+     */
+    default BatchOutcome process(List<ChangeRecord> records, Instant deadline) {
+        return process(records);
+    }
 }

@@ -73,9 +73,18 @@ public final class OrderedBatchProcessor implements BatchProcessor {
 
     @Override
     public BatchOutcome process(List<ChangeRecord> records) {
+        return process(records, null);
+    }
+
+    @Override
+    public BatchOutcome process(List<ChangeRecord> records, Instant deadline) {
         long started = System.nanoTime();
-        Run run = new Run(records);
+        Run run = new Run(records, deadline);
         for (int from = 0; from < run.limit; from += chunkSize) {
+            if (from > 0 && run.pastDeadline(clock.instant())) {
+                run.stop(from, new DeadlineException("the batch's deadline passed before record " + from));
+                break;
+            }
             runChunk(run, from, Math.min(from + chunkSize, run.limit));
         }
         BatchOutcome outcome = run.outcome();
@@ -155,9 +164,10 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             FailureKind kind = Failures.classify(failure);
             if (kind == FailureKind.SYSTEMIC) {
                 systemicAttempts++;
-                if (systemicAttempts < retry.attempts()) {
+                Duration delay = retry.delayBefore(systemicAttempts);
+                if (systemicAttempts < retry.attempts() && !run.pastDeadline(clock.instant().plus(delay))) {
                     logFailure(record, reactionId, "retry", systemicAttempts, failure);
-                    if (!pause(retry.delayBefore(systemicAttempts))) {
+                    if (!pause(delay)) {
                         run.stop(index[position], failure);
                         logFailure(record, reactionId, "batch-stopped", systemicAttempts, failure);
                         return;
@@ -250,16 +260,29 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         b.log(outcome.isComplete() ? "batch processed" : "batch stopped at a systemic failure");
     }
 
+    /** The batch ran out of time: a systemic stop, the rest is redelivered. */
+    public static final class DeadlineException extends RuntimeException {
+        DeadlineException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** One call's state. */
     private static final class Run {
         final List<ChangeRecord> records;
         final BitSet deadLettered = new BitSet();
+        final Instant deadline;
         int limit;
         Throwable failure;
 
-        Run(List<ChangeRecord> records) {
+        Run(List<ChangeRecord> records, Instant deadline) {
             this.records = records;
+            this.deadline = deadline;
             this.limit = records.size();
+        }
+
+        boolean pastDeadline(Instant at) {
+            return deadline != null && at.isAfter(deadline);
         }
 
         void stop(int at, Throwable why) {

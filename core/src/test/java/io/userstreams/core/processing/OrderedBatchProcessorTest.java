@@ -275,6 +275,27 @@ class OrderedBatchProcessorTest {
     }
 
     @Test
+    void aDeadlineCutsSystemicRetriesShortAndStopsBetweenChunks() {
+        ScriptedReaction a = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        List<ChangeRecord> records = inserts(4);
+        a.failure = c -> c.record() == records.get(2) ? new SystemicFailureException("HTTP503", "down", null) : null;
+        OrderedBatchProcessor p = OrderedBatchProcessor.builder().reaction(a).deadLetters(sinks.deadLetters)
+                .retryPolicy(new RetryPolicy(50, Duration.ofSeconds(10), Duration.ofSeconds(10)))
+                .sleeper(sleeps::add).build();
+        BatchOutcome outcome = p.process(records, java.time.Instant.now().plusMillis(200));
+        assertThat(outcome.completed()).isEqualTo(2);
+        // A 10 s backoff would pass the deadline: no sleep at all.
+        assertThat(sleeps.stream().filter(d -> d.toMillis() > 200)).isEmpty();
+
+        ScriptedReaction b = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
+        OrderedBatchProcessor chunked = OrderedBatchProcessor.builder().reaction(b).deadLetters(sinks.deadLetters)
+                .chunkSize(2).build();
+        BatchOutcome late = chunked.process(inserts(6), java.time.Instant.now().minusSeconds(1));
+        assertThat(late.completed()).isEqualTo(2);
+        assertThat(late.failure()).get().isInstanceOf(OrderedBatchProcessor.DeadlineException.class);
+    }
+
+    @Test
     void emptyBatchIsComplete() {
         BatchOutcome outcome = processor(3, 3, new ScriptedReaction(Reaction.WELCOME_EMAIL, 10)).process(List.of());
         assertThat(outcome.isComplete()).isTrue();
