@@ -54,7 +54,7 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Target writes/s; 0 = as fast as possible (default).")
     double rate;
 
-    @Option(names = "--threads", defaultValue = "4", description = "Writer threads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "8", description = "Writer threads (default ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--batch", defaultValue = "25", description = "Items per BatchWriteItem, 1-25 (default ${DEFAULT-VALUE}).")
