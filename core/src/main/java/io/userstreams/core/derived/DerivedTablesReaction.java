@@ -64,8 +64,13 @@ public final class DerivedTablesReaction implements RecordReaction {
                     }
                 }
                 int cost = 1 + u.mappingPuts().size() + u.mappingDeletes().size() + newCounters;
-                boolean collides = u.mappingPuts().stream().anyMatch(emails::contains)
-                        || u.mappingDeletes().stream().anyMatch(emails::contains);
+                boolean collides = false;
+                for (String email : u.mappingPuts()) {
+                    collides |= emails.contains(email);
+                }
+                for (String email : u.mappingDeletes()) {
+                    collides |= emails.contains(email);
+                }
                 if (!group.isEmpty() && (collides || group.size() == MAX_GROUP || items + cost > MAX_ITEMS)) {
                     break;
                 }

@@ -41,7 +41,8 @@ public final class UserValidator {
         if (item == null || item.isEmpty()) {
             throw new InvalidUserException("item", "image is missing or empty");
         }
-        int size = itemSize(item);
+        // UTF-8 is at most 3 bytes per char: only items that could be too big are measured exactly.
+        int size = roughSizeBound(item) <= MAX_ITEM_BYTES ? 0 : itemSize(item);
         if (size > MAX_ITEM_BYTES) {
             throw new InvalidUserException("item", "item is " + size + " bytes, more than the " + MAX_ITEM_BYTES
                     + " allowed for a user");
@@ -264,6 +265,23 @@ public final class UserValidator {
             case NUL -> "NULL";
             default -> "unknown";
         };
+    }
+
+    /** An upper bound of {@link #itemSize}, cheap: string lengths times 3, nested values measured exactly. */
+    static int roughSizeBound(Map<String, AttributeValue> item) {
+        long bound = 0;
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            AttributeValue v = e.getValue();
+            bound += 3L * e.getKey().length();
+            if (v.s() != null) {
+                bound += 3L * v.s().length();
+            } else if (v.n() != null) {
+                bound += v.n().length();
+            } else {
+                bound += valueSize(v);
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
     /** Approximates DynamoDB's item size rules (names + values, UTF-8). Cheap: no encoding for ASCII. */

@@ -24,37 +24,98 @@ public final class WelcomeTemplates {
     public record Template(String locale, String subject, String body) {
     }
 
+    /** A template split at its placeholders once, so rendering is one pass without searching. */
+    private record Compiled(Template template, String[] subject, String[] body) {
+        static Compiled of(Template t) {
+            return new Compiled(t, split(t.subject()), split(t.body()));
+        }
+    }
+
+    private static final String[] PLACEHOLDERS = {"{{name}}", "{{plan}}", "{{userId}}"};
+
+    /** Literal, placeholder, literal, placeholder, ... (placeholders as their names). */
+    private static String[] split(String text) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int from = 0;
+        while (true) {
+            int best = -1;
+            String which = null;
+            for (String p : PLACEHOLDERS) {
+                int at = text.indexOf(p, from);
+                if (at >= 0 && (best < 0 || at < best)) {
+                    best = at;
+                    which = p;
+                }
+            }
+            if (best < 0) {
+                parts.add(text.substring(from));
+                return parts.toArray(String[]::new);
+            }
+            parts.add(text.substring(from, best));
+            parts.add(which);
+            from = best + which.length();
+        }
+    }
+
+    private static String render(String[] parts, User user) {
+        int size = 0;
+        for (String p : parts) {
+            size += p.length();
+        }
+        StringBuilder b = new StringBuilder(size + 64);
+        for (int i = 0; i < parts.length; i++) {
+            if ((i & 1) == 0) {
+                b.append(parts[i]);
+            } else {
+                b.append(switch (parts[i]) {
+                    case "{{name}}" -> user.name();
+                    case "{{plan}}" -> user.plan();
+                    default -> user.userId();
+                });
+            }
+        }
+        return b.toString();
+    }
+
     /** A rendered message. */
     public record Rendered(String locale, String subject, String body) {
     }
 
-    private final Map<String, Template> byTag = new ConcurrentHashMap<>();
-    private final Template fallback;
+    private final Map<String, Compiled> byTag = new ConcurrentHashMap<>();
+    private final Compiled fallback;
 
     public WelcomeTemplates() {
         Template en = load(FALLBACK);
         if (en == null) {
             throw new IllegalStateException("the fallback welcome template " + PREFIX + FALLBACK + ".txt is missing");
         }
-        this.fallback = en;
+        this.fallback = Compiled.of(en);
     }
 
     /** The template used for a user's locale tag. */
     public Template forLocale(String tag) {
+        return compiled(tag).template();
+    }
+
+    private Compiled compiled(String tag) {
         if (tag == null || tag.isBlank()) {
             return fallback;
         }
-        return byTag.computeIfAbsent(tag, this::resolve);
+        Compiled c = byTag.get(tag);
+        return c != null ? c : byTag.computeIfAbsent(tag, t -> {
+            Template resolved = resolve(t);
+            return resolved == fallback.template() ? fallback : Compiled.of(resolved);
+        });
     }
 
     public Rendered render(User user) {
-        Template t = forLocale(user.locale());
-        return new Rendered(t.locale(), fill(t.subject(), user), fill(t.body(), user));
+        Compiled c = compiled(user.locale());
+        return new Rendered(c.template().locale(), render(c.subject(), user), render(c.body(), user));
     }
 
     /** The fallback (English) subject for a user. */
     public String renderFallbackSubject(User user) {
-        return fill(fallback.subject(), user);
+        return render(fallback.subject(), user);
     }
 
     private Template resolve(String tag) {
@@ -70,11 +131,7 @@ public final class WelcomeTemplates {
             }
         }
         Template lower = load(tag.toLowerCase(Locale.ROOT));
-        return lower != null ? lower : fallback;
-    }
-
-    private static String fill(String text, User user) {
-        return text.replace("{{name}}", user.name()).replace("{{plan}}", user.plan()).replace("{{userId}}", user.userId());
+        return lower != null ? lower : fallback.template();
     }
 
     private static Template load(String tag) {
