@@ -50,6 +50,7 @@ public final class DerivedTablesReaction implements RecordReaction {
             int firstInGroup = -1;
             Set<String> emails = new HashSet<>();
             Set<String> counters = new HashSet<>();
+            Set<String> claimKeys = new HashSet<>();
             int items = 0;
             int j = i;
             for (; j < n; j++) {
@@ -71,6 +72,9 @@ public final class DerivedTablesReaction implements RecordReaction {
                 for (String email : u.mappingDeletes()) {
                     collides |= emails.contains(email);
                 }
+                // A record delivered twice in one batch would put its claim twice into one
+                // transaction, which DynamoDB rejects outright: cut the group there.
+                collides |= claimKeys.contains(u.claimKey());
                 if (!group.isEmpty() && (collides || group.size() == MAX_GROUP || items + cost > MAX_ITEMS)) {
                     break;
                 }
@@ -78,6 +82,7 @@ public final class DerivedTablesReaction implements RecordReaction {
                     firstInGroup = j;
                 }
                 group.add(u);
+                claimKeys.add(u.claimKey());
                 emails.addAll(u.mappingPuts());
                 emails.addAll(u.mappingDeletes());
                 counters.addAll(u.counterDeltas().keySet());

@@ -146,6 +146,9 @@ public final class WelcomeEmailReaction implements RecordReaction {
                     continue;
                 }
                 String key = key(c.newUser());
+                if (keys.contains(key) || unmarked.contains(key)) {
+                    continue; // the same creation twice in one group (a duplicated record): handled once
+                }
                 if (publishedUnmarked.contains(key)) {
                     unmarked.add(key);
                     unmarkedPositions.add(j);

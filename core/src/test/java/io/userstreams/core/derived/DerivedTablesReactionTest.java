@@ -70,6 +70,14 @@ class DerivedTablesReactionTest {
     }
 
     @Test
+    void aRecordDuplicatedInsideOneBatchCountsOnce() {
+        ChangeRecord kim = insert(user("kim", "kim@example.com", "pro", "NZ", "en"));
+        assertThat(core().processor().process(List.of(kim, insert(user("lee", "lee@example.com", "pro", "NZ", "en")),
+                kim)).isComplete()).isTrue();
+        assertThat(sinks.derived.stat("country#NZ")).isEqualTo(2);
+    }
+
+    @Test
     void modifyWithoutRelevantChangesWritesNothing() {
         User kim = user("kim");
         ChangeRecord rename = modify(kim, new User("kim", kim.email(), "Kim Renamed", kim.plan(), kim.country(),

@@ -81,6 +81,18 @@ class DerivedTablesIntegrationTest {
     }
 
     @Test
+    void aRecordDuplicatedInsideOneBatchIsAppliedOnce(LocalStack stack) {
+        String run = ItSupport.unique("dup");
+        ChangeRecord kim = insert(user(run + "-kim", run + "-kim@example.com", "pro", "GS", "en"));
+        ChangeRecord lee = insert(user(run + "-lee", run + "-lee@example.com", "pro", "GS", "en"));
+        Map<String, Long> before = stats(stack);
+        try (UserStreamsCore core = ItSupport.core(stack, DERIVED_ONLY, b -> { })) {
+            assertThat(core.processor().process(List.of(kim, lee, kim, lee)).isComplete()).isTrue();
+        }
+        assertThat(delta(before, stats(stack), "country#GS")).isEqualTo(2);
+    }
+
+    @Test
     void aMappingThatNowBelongsToAnotherUserIsKeptAndTheRestIsApplied(LocalStack stack) {
         String run = ItSupport.unique("m");
         String shared = run + "-shared@example.com";

@@ -99,6 +99,13 @@ class WelcomeEmailReactionTest {
     }
 
     @Test
+    void aRecordDuplicatedInsideOneBatchSendsOnce() {
+        ChangeRecord kim = insert(user("kim"));
+        assertThat(core().processor().process(List.of(kim, insert(user("lee")), kim)).isComplete()).isTrue();
+        assertThat(sinks.welcome.published()).extracting(WelcomeMessage::userId).containsExactly("kim", "lee");
+    }
+
+    @Test
     void publishesInBatchesOfTen() {
         List<ChangeRecord> batch = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
