@@ -81,7 +81,10 @@ public final class ConsumerBenchmark {
                 long[] burstLat = latencies(written, coreDone);
                 long[] steadyLat = latencies(steadyWritten, coreDone2);
                 System.out.println();
-                System.out.println("=== user-streams KCL consumer benchmark (" + users + " users, 2 CPUs shared) ===");
+                System.out.println("=== user-streams KCL consumer benchmark (" + users + " users, PARALLELISM "
+                        + System.getProperty("bench.parallelism", "4") + ", load average "
+                        + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + " on "
+                        + Runtime.getRuntime().availableProcessors() + " CPUs) ===");
                 System.out.printf("writes: %d users in %d ms (%.0f users/s, BatchWriteItem x4 threads)%n", users,
                         t1 - t0, users * 1000.0 / (t1 - t0));
                 System.out.printf("time to first record: consumer %d ms, no-op %d ms (JVM launch → first record"
@@ -113,6 +116,7 @@ public final class ConsumerBenchmark {
         env.put(ConsumerSettings.WORKER_ID, app + "-1");
         env.put(ConsumerSettings.HEALTH_PORT, "-1");
         env.put("CHILD_MODE", mode);
+        env.put(ConsumerSettings.PARALLELISM, System.getProperty("bench.parallelism", "4"));
         env.put("CHILD_REPORT_IDS", "true");
         return env;
     }

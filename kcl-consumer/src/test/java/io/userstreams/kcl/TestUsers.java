@@ -32,7 +32,7 @@ final class TestUsers {
         item.put("name", AttributeValue.fromS("User " + n));
         item.put("plan", AttributeValue.fromS(PLANS.get((n + version - 1) % PLANS.size())));
         item.put("country", AttributeValue.fromS(COUNTRIES.get(n % COUNTRIES.size())));
-        item.put("locale", AttributeValue.fromS(n % 2 == 0 ? "en" : "en-US"));
+        item.put("locale", AttributeValue.fromS(n % 2 == 0 ? "en" : "ko"));
         item.put("createdAt", AttributeValue.fromS(Instant.parse("2026-11-25T00:00:00Z").plusSeconds(n).toString()));
         item.put("version", AttributeValue.fromN(Integer.toString(version)));
         return item;
