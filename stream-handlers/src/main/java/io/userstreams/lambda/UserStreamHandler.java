@@ -61,7 +61,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
         } catch (RuntimeException e) {
             // A bug, not a record's fault: hand the whole batch back (every reaction is idempotent).
             String first = firstSequenceNumber(records);
-            result = new BatchResult(0, 0, 0, first, null, e);
+            result = new BatchResult(0, 0, 0, 0, first, null, e);
         }
         StreamsEventResponse response = new StreamsEventResponse(result.failedSequenceNumber == null
                 ? new ArrayList<>()
@@ -76,8 +76,21 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
 
     /** Runs the batch: runs of convertible records go to the processor, each malformed one to the dead letters. */
     private BatchResult process(List<DynamodbStreamRecord> records) {
-        List<Converted> converted = runtime.converter().convert(records);
-        int completed = 0;
+        List<Converted> all = runtime.converter().convert(records);
+        // A record whose eventID already came earlier in this batch is the same change delivered twice
+        // (a merged redelivery or replay): its first copy does the work, in order. Lambda itself never
+        // puts a record twice in one batch, so this only guards exactly-once against odd inputs.
+        List<Converted> converted = new ArrayList<>(all.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        int duplicates = 0;
+        for (Converted c : all) {
+            if (c.ok() && !seen.add(c.change().eventId())) {
+                duplicates++;
+                continue;
+            }
+            converted.add(c);
+        }
+        int completed = duplicates;
         int deadLettered = 0;
         int malformed = 0;
         int i = 0;
@@ -95,7 +108,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
                 deadLettered += outcome.deadLettered();
                 if (!outcome.isComplete()) {
                     ChangeRecord first = outcome.firstUnfinished().orElseThrow();
-                    return new BatchResult(completed, deadLettered, malformed, first.sequenceNumber(),
+                    return new BatchResult(completed, deadLettered, malformed, duplicates, first.sequenceNumber(),
                             first.eventId(), outcome.failure().orElse(null));
                 }
             }
@@ -107,7 +120,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
                 } catch (RuntimeException e) {
                     // The dead-letter queue is down: systemic, redeliver from this record.
                     String seq = bad.sequenceNumber() != null ? bad.sequenceNumber() : firstSequenceNumber(records);
-                    return new BatchResult(completed, deadLettered, malformed, seq, bad.eventId(), e);
+                    return new BatchResult(completed, deadLettered, malformed, duplicates, seq, bad.eventId(), e);
                 }
                 log.atWarn().addKeyValue("eventId", bad.eventId())
                         .addKeyValue("sequenceNumber", bad.sequenceNumber())
@@ -119,10 +132,10 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
             }
             i = j + 1;
         }
-        return new BatchResult(completed, deadLettered, malformed, null, null, null);
+        return new BatchResult(completed, deadLettered, malformed, duplicates, null, null, null);
     }
 
-    private record BatchResult(int completed, int deadLettered, int malformed, String failedSequenceNumber,
+    private record BatchResult(int completed, int deadLettered, int malformed, int duplicates, String failedSequenceNumber,
                                String failedEventId, Throwable failure) {
     }
 
@@ -133,6 +146,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
                 .addKeyValue("completed", result.completed)
                 .addKeyValue("deadLettered", result.deadLettered)
                 .addKeyValue("malformed", result.malformed)
+                .addKeyValue("duplicates", result.duplicates)
                 .addKeyValue("durationMs", tookMs)
                 .addKeyValue("iteratorAgeMs", iteratorAgeMs)
                 .addKeyValue("outcome", result.failedSequenceNumber == null ? "complete" : "partial");

@@ -110,11 +110,20 @@ class UserStreamHandlerTest {
     }
 
     @Test
-    void aCompleteBatchReportsNoFailure() {
+    void aRecordRepeatedInTheSameBatchIsProcessedOnceAtItsFirstPosition() {
         assertThat(itemIds(allDone().handleRequest(event("duplicated-batch.json"), null))).isEmpty();
         assertThat(calls).hasSize(1);
-        assertThat(calls.get(0)).extracting(ChangeRecord::eventId)
-                .containsExactly("ins-u-3001", "ins-u-3002", "ins-u-3001", "ins-u-3002");
+        assertThat(calls.get(0)).extracting(ChangeRecord::eventId).containsExactly("ins-u-3001", "ins-u-3002");
+    }
+
+    @Test
+    void aFailureAfterSkippedDuplicatesIsReportedAtTheFailedRecord() {
+        DynamodbEvent event = event("duplicated-batch.json");
+        UserStreamHandler handler = handler(records -> new BatchOutcome(1, 0, Optional.of(records.get(1)),
+                Optional.of(new RuntimeException("down"))), deadLetters::add);
+
+        assertThat(itemIds(handler.handleRequest(event, null)))
+                .containsExactly(event.getRecords().get(1).getDynamodb().getSequenceNumber());
     }
 
     @Test
