@@ -194,7 +194,7 @@ public final class UserStreamsCore implements AutoCloseable {
             return this;
         }
 
-        /** How long derived-table claims are kept (default 8 days; at least 7). */
+        /** How long derived-table claims are kept (default 15 days, beyond the DLQ retention; at least 7). */
         public Builder derivedRetention(Duration retention) {
             this.derivedRetention = Objects.requireNonNull(retention);
             return this;

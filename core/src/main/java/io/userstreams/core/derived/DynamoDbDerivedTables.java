@@ -21,7 +21,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  */
 public final class DynamoDbDerivedTables implements DerivedTablesStore {
 
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(8);
+    /**
+     * Claims outlive the stream (24 h) and the dead-letter queue's 14-day retention, so neither a
+     * redelivery nor a redrive of a dead letter can count a change twice.
+     */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(15);
     private static final String CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailed";
 
     private final DynamoDbClient dynamoDb;
