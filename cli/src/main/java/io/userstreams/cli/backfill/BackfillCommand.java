@@ -102,7 +102,7 @@ public final class BackfillCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "backfill done in %.2f s: %,d items scanned, %,d stream records folded in → %,d users%n",
                 r.seconds(), r.scanned(), r.streamRecords(), r.users());
         if (!noIndex) {
-            out.printf(Locale.ROOT, "  index:          %,d indexed, %,d deleted, %,d kept (newer already there)%n",
+            out.printf(Locale.ROOT, "  index:          %,d indexed, %,d deleted, %,d kept (same or newer version already there)%n",
                     r.indexed(), r.indexDeleted(), r.indexStale());
         }
         if (!noDerived) {
