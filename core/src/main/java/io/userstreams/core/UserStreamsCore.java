@@ -138,6 +138,13 @@ public final class UserStreamsCore implements AutoCloseable {
         private int chunkSize = 1000;
         private int bulkSize = SearchIndexReaction.DEFAULT_BULK_SIZE;
         private Map<String, String> environment = System.getenv();
+        private boolean parallelReactions = true;
+
+        /** Run the reactions of a chunk at the same time (default) or one after another. */
+        public Builder parallelReactions(boolean parallel) {
+            this.parallelReactions = parallel;
+            return this;
+        }
 
         public Builder settings(CoreSettings settings) {
             this.settings = settings;
@@ -266,8 +273,13 @@ public final class UserStreamsCore implements AutoCloseable {
                     .sleeper(sleeper)
                     .clock(clock)
                     .chunkSize(chunkSize)
+                    .parallelReactions(parallelReactions)
                     .build();
-            return new UserStreamsCore(settings, processor, reactions, built, resources);
+            AutoCloseable all = () -> {
+                processor.close();
+                resources.close();
+            };
+            return new UserStreamsCore(settings, processor, reactions, built, all);
         }
 
         private Sinks awsSinks(Deque<AutoCloseable> closeables) {

@@ -12,6 +12,10 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -32,9 +36,11 @@ import org.slf4j.spi.LoggingEventBuilder;
  *       {@link BatchOutcome#firstUnfinished()} is that record, the records before it are done, and
  *       no later record counts as done (fail fast). Nothing is dead-lettered because a sink is down.</li>
  * </ul>
- * Reactions run one after the other over a chunk, so when reaction B stops at record k, reaction A
- * may already have applied records after k; they are redelivered with record k and A's idempotency
- * makes the repeat a no-op. Each reaction still sees each item's records in stream order.
+ * The reactions of a chunk run at the same time (or one after another with
+ * {@code parallelReactions(false)}), so when reaction B stops at record k, reaction A may already
+ * have applied records after k; they are redelivered with record k and A's idempotency makes the
+ * repeat a no-op. Each reaction still sees each item's records in stream order. Metrics and dead
+ * letters may be reported from the reaction threads.
  *
  * <p>Logging: one INFO line per batch, one WARN line per failed attempt or dead letter; per-record
  * success only at DEBUG (this is the hot path).
@@ -51,6 +57,8 @@ public final class OrderedBatchProcessor implements BatchProcessor {
     private final Sleeper sleeper;
     private final Clock clock;
     private final int chunkSize;
+    /** Runs reactions 2..n of a chunk while the caller's thread runs the first; null = one after another. */
+    private final ExecutorService executor;
 
     private OrderedBatchProcessor(Builder b) {
         this.reactions = List.copyOf(b.reactions);
@@ -61,6 +69,18 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         this.sleeper = b.sleeper;
         this.clock = b.clock;
         this.chunkSize = b.chunkSize;
+        this.executor = b.parallelReactions && reactions.size() > 1 ? Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "user-streams-reaction");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** Stops the reaction threads (idle ones also end by themselves after a minute). */
+    public void close() {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
     }
 
     public static Builder builder() {
@@ -80,12 +100,12 @@ public final class OrderedBatchProcessor implements BatchProcessor {
     public BatchOutcome process(List<ChangeRecord> records, Instant deadline) {
         long started = System.nanoTime();
         Run run = new Run(records, deadline);
-        for (int from = 0; from < run.limit; from += chunkSize) {
+        for (int from = 0; from < run.limit(); from += chunkSize) {
             if (from > 0 && run.pastDeadline(clock.instant())) {
                 run.stop(from, new DeadlineException("the batch's deadline passed before record " + from));
                 break;
             }
-            runChunk(run, from, Math.min(from + chunkSize, run.limit));
+            runChunk(run, from, Math.min(from + chunkSize, run.limit()));
         }
         BatchOutcome outcome = run.outcome();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -97,7 +117,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
     private void runChunk(Run run, int from, int to) {
         List<UserChange> valid = new ArrayList<>(to - from);
         int[] index = new int[to - from];
-        for (int i = from; i < to && i < run.limit; i++) {
+        for (int i = from; i < to && i < run.limit(); i++) {
             ChangeRecord record = run.records.get(i);
             UserChange change;
             try {
@@ -113,12 +133,58 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             index[valid.size()] = i;
             valid.add(change);
         }
+        if (executor != null && reactions.size() > 1) {
+            runInParallel(run, valid, index);
+            return;
+        }
         for (RecordReaction reaction : reactions) {
-            int end = 0;
-            while (end < valid.size() && index[end] < run.limit) {
-                end++;
+            runReaction(run, reaction, valid, index, validBefore(run, valid, index));
+        }
+    }
+
+    private static int validBefore(Run run, List<UserChange> valid, int[] index) {
+        int limit = run.limit();
+        int end = 0;
+        while (end < valid.size() && index[end] < limit) {
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * The reactions are independent (each keeps its own order), so their sink I/O overlaps: the
+     * chunk takes as long as the slowest reaction, not the sum. The outcome is the earliest stop.
+     */
+    private void runInParallel(Run run, List<UserChange> valid, int[] index) {
+        int end = validBefore(run, valid, index);
+        List<Future<?>> futures = new ArrayList<>(reactions.size());
+        for (int r = 1; r < reactions.size(); r++) {
+            RecordReaction reaction = reactions.get(r);
+            futures.add(executor.submit(() -> runReaction(run, reaction, valid, index, end)));
+        }
+        Throwable thrown = null;
+        try {
+            runReaction(run, reactions.get(0), valid, index, end);
+        } catch (RuntimeException | Error e) {
+            thrown = e;
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                thrown = thrown != null ? thrown : e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(x -> x.cancel(true));
+                run.stop(index.length == 0 ? run.limit() : index[0], e);
+                break;
             }
-            runReaction(run, reaction, valid, index, end);
+        }
+        if (thrown instanceof RuntimeException re) {
+            throw re;
+        }
+        if (thrown instanceof Error err) {
+            throw err;
         }
     }
 
@@ -203,7 +269,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         for (int attempt = 1; ; attempt++) {
             try {
                 deadLetters.send(letter);
-                run.deadLettered.set(recordIndex);
+                run.deadLettered(recordIndex);
                 logFailure(record, reaction, "dead-lettered", attempts, error);
                 return true;
             } catch (RuntimeException e) {
@@ -285,14 +351,22 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             return deadline != null && at.isAfter(deadline);
         }
 
-        void stop(int at, Throwable why) {
+        synchronized void stop(int at, Throwable why) {
             if (at < limit) {
                 limit = at;
                 failure = why;
             }
         }
 
-        BatchOutcome outcome() {
+        synchronized int limit() {
+            return limit;
+        }
+
+        synchronized void deadLettered(int index) {
+            deadLettered.set(index);
+        }
+
+        synchronized BatchOutcome outcome() {
             int dead = deadLettered.get(0, limit).cardinality();
             if (limit >= records.size()) {
                 return BatchOutcome.allDone(limit, dead);
@@ -310,6 +384,16 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         private Sleeper sleeper = Sleeper.REAL;
         private Clock clock = Clock.systemUTC();
         private int chunkSize = 1000;
+        private boolean parallelReactions = true;
+
+        /**
+         * Whether the reactions of a chunk run at the same time (default) or one after another.
+         * Either way each reaction sees the records in order and the outcome is the earliest stop.
+         */
+        public Builder parallelReactions(boolean parallel) {
+            this.parallelReactions = parallel;
+            return this;
+        }
 
         public Builder reaction(RecordReaction reaction) {
             reactions.add(Objects.requireNonNull(reaction));

@@ -66,10 +66,16 @@ class OrderedBatchProcessorTest {
     }
 
     final InMemorySinks sinks = new InMemorySinks();
-    final List<Duration> sleeps = new ArrayList<>();
+    final List<Duration> sleeps = java.util.Collections.synchronizedList(new ArrayList<>());
 
     OrderedBatchProcessor processor(int maxAttempts, int systemicAttempts, RecordReaction... reactions) {
+        return processor(true, maxAttempts, systemicAttempts, reactions);
+    }
+
+    OrderedBatchProcessor processor(boolean parallel, int maxAttempts, int systemicAttempts,
+                                    RecordReaction... reactions) {
         return OrderedBatchProcessor.builder().reactions(List.of(reactions)).deadLetters(sinks.deadLetters)
+                .parallelReactions(parallel)
                 .maxAttempts(maxAttempts).retryPolicy(new RetryPolicy(systemicAttempts, Duration.ofMillis(10),
                         Duration.ofMillis(40)))
                 .sleeper(sleeps::add).build();
@@ -210,12 +216,29 @@ class OrderedBatchProcessorTest {
         ScriptedReaction c = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(5);
         b.failure = x -> x.record() == records.get(2) ? new SystemicFailureException("HTTP503", "down", null) : null;
-        BatchOutcome outcome = processor(3, 2, a, b, c).process(records);
+        BatchOutcome outcome = processor(false, 3, 2, a, b, c).process(records);
 
         assertThat(outcome.completed()).isEqualTo(2);
         assertThat(outcome.firstUnfinished()).containsSame(records.get(2));
-        // The reaction after the stop only saw the finished prefix.
+        // One after another: the reaction after the stop only saw the finished prefix.
         assertThat(c.applied).containsExactlyElementsOf(ids(records.subList(0, 2)));
+    }
+
+    @Test
+    void parallelReactionsStopAtTheEarliestFailureAndEachKeepsItsOrder() {
+        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 2);
+        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 3);
+        ScriptedReaction c = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        List<ChangeRecord> records = inserts(9);
+        a.failure = x -> x.record() == records.get(6) ? new SystemicFailureException("HTTP503", "down", null) : null;
+        c.failure = x -> x.record() == records.get(4) ? new SystemicFailureException("HTTP503", "down", null) : null;
+        BatchOutcome outcome = processor(true, 3, 2, a, b, c).process(records);
+
+        assertThat(outcome.completed()).isEqualTo(4);
+        assertThat(outcome.firstUnfinished()).containsSame(records.get(4));
+        assertThat(a.applied).containsExactlyElementsOf(ids(records.subList(0, 6)));
+        assertThat(b.applied).containsExactlyElementsOf(ids(records));
+        assertThat(c.applied).containsExactlyElementsOf(ids(records.subList(0, 4)));
     }
 
     @Test
