@@ -28,6 +28,9 @@ final class CoreBridge {
     static SqsMalformedRecords malformedRecords(UserStreamsCore core, AwsConnection connection, SdkHttpClient http,
                                                 Clock clock) {
         SqsClient sqs = connection.configure(SqsClient.builder(), AwsConnection.Service.SQS).httpClient(http).build();
-        return new SqsMalformedRecords(sqs, core.settings().deadLetterQueueUrl(), clock);
+        String configured = core.settings().deadLetterQueueUrl();
+        // Same rule as the core's dead-letter queue: the configured URL, else (local mode) the local queue by name.
+        return new SqsMalformedRecords(sqs, configured != null ? () -> configured
+                : () -> sqs.getQueueUrl(b -> b.queueName(UserStreamsCore.LOCAL_QUEUE_NAME)).queueUrl(), clock);
     }
 }

@@ -21,22 +21,34 @@ public final class SqsMalformedRecords implements StreamHandlerRuntime.Malformed
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SqsClient sqs;
-    private final String queueUrl;
+    private final java.util.function.Supplier<String> queueUrlSource;
     private final Clock clock;
+    private volatile String queueUrl;
 
     public SqsMalformedRecords(SqsClient sqs, String queueUrl, Clock clock) {
+        this(sqs, () -> queueUrl, clock);
+    }
+
+    /** With a queue URL found on first use (local mode looks the queue up by name, like the core). */
+    public SqsMalformedRecords(SqsClient sqs, java.util.function.Supplier<String> queueUrl, Clock clock) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
-        this.queueUrl = queueUrl;
+        this.queueUrlSource = Objects.requireNonNull(queueUrl, "queueUrl");
         this.clock = clock;
     }
 
     @Override
     public void deadLetter(MalformedRecord record) {
+        String queueUrl = this.queueUrl;
+        if (queueUrl == null) {
+            queueUrl = queueUrlSource.get();
+            this.queueUrl = queueUrl;
+        }
         if (queueUrl == null || queueUrl.isBlank()) {
             throw new IllegalStateException("DEAD_LETTER_QUEUE_URL is not set: cannot dead-letter malformed record "
                     + record.eventId());
         }
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body(record))
+        String url = queueUrl;
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody(body(record))
                 .messageAttributes(java.util.Map.of("reaction",
                         MessageAttributeValue.builder().dataType("String").stringValue(REACTION).build())));
     }

@@ -63,9 +63,25 @@ class SqsMalformedRecordsTest {
     }
 
     @Test
+    void aQueueLookedUpByNameIsResolvedOnFirstUseOnly() {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        SqsMalformedRecords records = new SqsMalformedRecords(fakeSqs, () -> {
+            lookups.incrementAndGet();
+            return "http://127.0.0.1:1/000000000000/user-streams-dlq";
+        }, clock);
+        MalformedRecord bad = new MalformedRecord("e", "1", null, "bad", "{}");
+
+        records.deadLetter(bad);
+        records.deadLetter(bad);
+
+        assertThat(lookups).hasValue(1);
+        assertThat(sent).extracting(SendMessageRequest::queueUrl).containsOnly("http://127.0.0.1:1/000000000000/user-streams-dlq");
+    }
+
+    @Test
     void withoutAQueueTheSendFailsSoTheRecordIsHandedBack() {
         MalformedRecord bad = new MalformedRecord("e", "1", null, "bad", "{}");
-        assertThatThrownBy(() -> new SqsMalformedRecords(fakeSqs, null, clock).deadLetter(bad))
+        assertThatThrownBy(() -> new SqsMalformedRecords(fakeSqs, (String) null, clock).deadLetter(bad))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("DEAD_LETTER_QUEUE_URL");
         assertThat(sent).isEmpty();
     }

@@ -182,6 +182,18 @@ class StreamHandlerIntegrationTest {
                 .containsEntry("country#DE", 1L).containsEntry("country#KR", 1L);
     }
 
+    @Test
+    void withoutDeadLetterQueueUrlTheLocalQueueIsFoundByName() {
+        Map<String, String> env = state.environment();
+        env.remove("DEAD_LETTER_QUEUE_URL");
+        env.put("REACTIONS", "derived-tables");
+
+        assertThat(failures(handler(env).handleRequest(event("malformed.json"), null))).isEmpty();
+
+        assertThat(state.deadLetters(FIRST, QUIET)).containsOnlyKeys("bad-missing-keys", "bad-wrong-types",
+                "bad-invalid-email", "bad-untyped-attribute");
+    }
+
     static String sequenceOf(DynamodbEvent event, String eventId) {
         return event.getRecords().stream().filter(r -> eventId.equals(r.getEventID())).findFirst()
                 .map(r -> r.getDynamodb().getSequenceNumber()).orElseThrow();
