@@ -19,7 +19,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.HashSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +62,9 @@ public final class WelcomeEmailReaction implements RecordReaction {
     private final Duration lease;
     private final Duration retention;
     private final String owner = UUID.randomUUID().toString();
+    /** Sends up to {@link #GROUPS_IN_FLIGHT} groups at once; null when one at a time. */
+    private final ExecutorService executor;
+    public static final int GROUPS_IN_FLIGHT = 4;
     /** Published but not yet marked COMPLETED (the mark failed): mark on retry, never publish again. */
     private final Set<String> publishedUnmarked = Collections.newSetFromMap(new ConcurrentHashMap<>());
 
@@ -69,6 +79,13 @@ public final class WelcomeEmailReaction implements RecordReaction {
         if (retention.compareTo(Duration.ofDays(7)) < 0) {
             throw new IllegalArgumentException("welcome idempotency retention must be at least 7 days");
         }
+        this.executor = new ThreadPoolExecutor(GROUPS_IN_FLIGHT, GROUPS_IN_FLIGHT, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "user-streams-welcome");
+                    t.setDaemon(true);
+                    return t;
+                });
+        ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
     }
 
     public WelcomeEmailReaction(IdempotencyStore store, WelcomePublisher publisher) {
@@ -131,105 +148,166 @@ public final class WelcomeEmailReaction implements RecordReaction {
 
     @Override
     public ReactionResult apply(List<UserChange> changes) {
-        int n = changes.size();
-        int i = 0;
-        while (i < n) {
-            // Up to 10 INSERTs; the records passed on the way (non-INSERTs) are done as they are.
-            List<Integer> positions = new ArrayList<>(WelcomePublisher.MAX_BATCH);
-            List<String> keys = new ArrayList<>(WelcomePublisher.MAX_BATCH);
-            List<String> unmarked = new ArrayList<>();
-            List<Integer> unmarkedPositions = new ArrayList<>();
-            int j = i;
-            for (; j < n && positions.size() < WelcomePublisher.MAX_BATCH; j++) {
-                UserChange c = changes.get(j);
-                if (c.kind() != ChangeKind.INSERT) {
-                    continue;
-                }
-                String key = key(c.newUser());
-                if (keys.contains(key) || unmarked.contains(key)) {
-                    continue; // the same creation twice in one group (a duplicated record): handled once
-                }
-                if (publishedUnmarked.contains(key)) {
-                    unmarked.add(key);
-                    unmarkedPositions.add(j);
-                } else {
-                    positions.add(j);
-                    keys.add(key);
-                }
+        // Groups of up to 10 INSERTs; each creation once (a record duplicated in the batch is skipped).
+        List<Group> groups = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Group current = new Group();
+        for (int j = 0; j < changes.size(); j++) {
+            UserChange c = changes.get(j);
+            if (c.kind() != ChangeKind.INSERT) {
+                continue;
             }
-            Failure failure = new Failure();
-            List<Integer> publishPositions = new ArrayList<>(positions.size());
-            List<String> publishKeys = new ArrayList<>(positions.size());
-            List<WelcomeMessage> messages = new ArrayList<>(positions.size());
-            if (!keys.isEmpty()) {
-                Instant now = clock.instant();
-                List<IdempotencyStore.ClaimStatus> statuses;
-                try {
-                    statuses = store.claimAll(keys, owner, now, now.plus(lease), now.plus(retention));
-                } catch (RuntimeException e) {
-                    statuses = null;
-                    failure.at(positions.get(0), e);
-                }
-                for (int k = 0; statuses != null && k < keys.size(); k++) {
-                    UserChange c = changes.get(positions.get(k));
-                    switch (statuses.get(k)) {
-                        case CLAIMED -> {
-                            publishPositions.add(positions.get(k));
-                            publishKeys.add(keys.get(k));
-                            messages.add(message(c.newUser()));
-                        }
-                        case COMPLETED -> {
-                            if (log.isDebugEnabled()) {
-                                log.atDebug().addKeyValue("eventId", c.record().eventId())
-                                        .addKeyValue("userId", c.userId()).log("welcome already sent; skipped");
-                            }
-                        }
-                        case IN_PROGRESS -> failure.at(positions.get(k), new SystemicFailureException("WelcomeInProgress",
-                                "welcome for user " + c.userId() + " is claimed by another worker whose lease has not"
-                                        + " expired; retry later", null));
-                    }
-                }
+            String key = key(c.newUser());
+            if (!seen.add(key)) {
+                continue;
             }
-            if (!messages.isEmpty()) {
-                List<Throwable> results;
-                try {
-                    results = publisher.publish(messages);
-                } catch (RuntimeException e) {
-                    results = Collections.nCopies(messages.size(), e);
-                }
-                for (int k = 0; k < messages.size(); k++) {
-                    Throwable failed = k < results.size() ? results.get(k)
-                            : new IllegalStateException("publisher returned no result for message " + k);
-                    if (failed == null) {
-                        publishedUnmarked.add(publishKeys.get(k));
-                        unmarked.add(publishKeys.get(k));
-                        unmarkedPositions.add(publishPositions.get(k));
-                        if (log.isDebugEnabled()) {
-                            log.atDebug().addKeyValue("userId", messages.get(k).userId())
-                                    .addKeyValue("email", Emails.mask(messages.get(k).email())).log("welcome published");
-                        }
-                    } else {
-                        release(publishKeys.get(k));
-                        failure.at(publishPositions.get(k), failed);
-                    }
-                }
+            if (publishedUnmarked.contains(key)) {
+                current.unmarked.add(key);
+                current.unmarkedPositions.add(j);
+            } else {
+                current.positions.add(j);
+                current.keys.add(key);
+                current.users.add(c.newUser());
             }
-            // Mark every published message, even past a failure: it was sent and must not be sent again.
-            if (!unmarked.isEmpty()) {
-                try {
-                    Instant now = clock.instant();
-                    store.completeAll(unmarked, now, now.plus(retention));
-                    unmarked.forEach(publishedUnmarked::remove);
-                } catch (RuntimeException e) {
-                    failure.at(Collections.min(unmarkedPositions), e);
-                }
+            if (current.positions.size() + current.unmarked.size() == WelcomePublisher.MAX_BATCH) {
+                groups.add(current);
+                current = new Group();
             }
-            if (failure.position >= 0) {
-                return ReactionResult.failedAt(failure.position, failure.cause);
-            }
-            i = j;
         }
-        return ReactionResult.all(n);
+        if (!current.positions.isEmpty() || !current.unmarked.isEmpty()) {
+            groups.add(current);
+        }
+        Failure failure = new Failure();
+        if (groups.size() == 1 || executor == null) {
+            for (Group g : groups) {
+                Failure f = send(g, changes);
+                if (f.position >= 0) {
+                    failure.at(f.position, f.cause);
+                    break; // later groups would be redelivered anyway
+                }
+            }
+        } else {
+            // Groups are independent users: their round trips overlap. Later groups may be sent
+            // past an earlier failure; they are marked and skipped on redelivery.
+            List<Future<Failure>> futures = new ArrayList<>(groups.size());
+            for (Group g : groups) {
+                futures.add(executor.submit(() -> send(g, changes)));
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                try {
+                    Failure f = futures.get(k).get();
+                    if (f.position >= 0) {
+                        failure.at(f.position, f.cause);
+                    }
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    failure.at(groups.get(k).firstPosition(), cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure.at(groups.get(k).firstPosition(), e);
+                    break;
+                }
+            }
+        }
+        return failure.position >= 0 ? ReactionResult.failedAt(failure.position, failure.cause)
+                : ReactionResult.all(changes.size());
+    }
+
+    /** Up to 10 creations to claim, publish and mark together. */
+    private static final class Group {
+        final List<Integer> positions = new ArrayList<>(WelcomePublisher.MAX_BATCH);
+        final List<String> keys = new ArrayList<>(WelcomePublisher.MAX_BATCH);
+        final List<User> users = new ArrayList<>(WelcomePublisher.MAX_BATCH);
+        final List<String> unmarked = new ArrayList<>();
+        final List<Integer> unmarkedPositions = new ArrayList<>();
+
+        int firstPosition() {
+            int first = Integer.MAX_VALUE;
+            for (int p : positions) {
+                first = Math.min(first, p);
+            }
+            for (int p : unmarkedPositions) {
+                first = Math.min(first, p);
+            }
+            return first;
+        }
+    }
+
+    /** Claim → publish → mark for one group; returns its earliest failure (position −1: none). */
+    private Failure send(Group g, List<UserChange> changes) {
+        Failure failure = new Failure();
+        List<Integer> publishPositions = new ArrayList<>(g.positions.size());
+        List<String> publishKeys = new ArrayList<>(g.positions.size());
+        List<WelcomeMessage> messages = new ArrayList<>(g.positions.size());
+        List<String> unmarked = new ArrayList<>(g.unmarked);
+        List<Integer> unmarkedPositions = new ArrayList<>(g.unmarkedPositions);
+        if (!g.keys.isEmpty()) {
+            Instant now = clock.instant();
+            List<IdempotencyStore.ClaimStatus> statuses;
+            try {
+                statuses = store.claimAll(g.keys, owner, now, now.plus(lease), now.plus(retention));
+            } catch (RuntimeException e) {
+                statuses = null;
+                failure.at(g.positions.get(0), e);
+            }
+            for (int k = 0; statuses != null && k < g.keys.size(); k++) {
+                UserChange c = changes.get(g.positions.get(k));
+                switch (statuses.get(k)) {
+                    case CLAIMED -> {
+                        publishPositions.add(g.positions.get(k));
+                        publishKeys.add(g.keys.get(k));
+                        messages.add(message(g.users.get(k)));
+                    }
+                    case COMPLETED -> {
+                        if (log.isDebugEnabled()) {
+                            log.atDebug().addKeyValue("eventId", c.record().eventId())
+                                    .addKeyValue("userId", c.userId()).log("welcome already sent; skipped");
+                        }
+                    }
+                    case IN_PROGRESS -> failure.at(g.positions.get(k), new SystemicFailureException("WelcomeInProgress",
+                            "welcome for user " + c.userId() + " is claimed by another worker whose lease has not"
+                                    + " expired; retry later", null));
+                }
+            }
+        }
+        if (!messages.isEmpty()) {
+            List<Throwable> results;
+            try {
+                results = publisher.publish(messages);
+            } catch (RuntimeException e) {
+                results = Collections.nCopies(messages.size(), e);
+            }
+            for (int k = 0; k < messages.size(); k++) {
+                Throwable failed = k < results.size() ? results.get(k)
+                        : new IllegalStateException("publisher returned no result for message " + k);
+                if (failed == null) {
+                    publishedUnmarked.add(publishKeys.get(k));
+                    unmarked.add(publishKeys.get(k));
+                    unmarkedPositions.add(publishPositions.get(k));
+                    if (log.isDebugEnabled()) {
+                        log.atDebug().addKeyValue("userId", messages.get(k).userId())
+                                .addKeyValue("email", Emails.mask(messages.get(k).email())).log("welcome published");
+                    }
+                } else {
+                    release(publishKeys.get(k));
+                    failure.at(publishPositions.get(k), failed);
+                }
+            }
+        }
+        // Mark every published message, even past a failure: it was sent and must not be sent again.
+        if (!unmarked.isEmpty()) {
+            try {
+                Instant now = clock.instant();
+                store.completeAll(unmarked, now, now.plus(retention));
+                unmarked.forEach(publishedUnmarked::remove);
+            } catch (RuntimeException e) {
+                failure.at(Collections.min(unmarkedPositions), e);
+            }
+        }
+        return failure;
     }
 
     /** The earliest failing position of a group. */
