@@ -64,6 +64,15 @@ class FailoverAndShutdownTest {
                 .map(i -> i.get("checkpoint").s()).findFirst().orElse(null);
     }
 
+    /** The highest sequence number in field {@code field} of probe lines (lanes print concurrently). */
+    private static BigInteger maxSeq(List<String> lines, int field) {
+        return lines.stream().map(l -> new BigInteger(l.split(" ")[field])).max(BigInteger::compareTo).orElseThrow();
+    }
+
+    private static BigInteger minSeq(List<String> lines, int field) {
+        return lines.stream().map(l -> new BigInteger(l.split(" ")[field])).min(BigInteger::compareTo).orElseThrow();
+    }
+
     private static void assertExactEffects(String prefix, int users, Map<String, Integer> welcomes) {
         LocalResources res = stack.resources();
         Map<String, Integer> mine = welcomes.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
@@ -88,7 +97,7 @@ class FailoverAndShutdownTest {
         ChildProcess a = null;
         ChildProcess b = null;
         try {
-            final ChildProcess a0 = ChildProcess.start("a", childEnv(app, "worker-a", 1500), dir);
+            final ChildProcess a0 = ChildProcess.start("a", childEnv(app, "worker-a", 4000), dir);
             a = a0;
             a.awaitLine("STARTED", 120_000);
             TestUsers.await("worker-a holds the lease", 90_000, () -> "worker-a".equals(leaseOwner(app)));
@@ -99,23 +108,31 @@ class FailoverAndShutdownTest {
             for (int i = 0; i < users; i++) {
                 TestUsers.insert(stack.dynamoDb(), res.usersTable(), "fo-" + i, i);
             }
-            // Kill a while it sits between applying a batch and checkpointing it (a 1.5 s pause).
+            // Kill a while it sits between applying a batch and checkpointing it: every lane of the
+            // round has applied its records (as many APPLIED as DELIVERED lines) and pauses 4 s.
+            // (A kill in the middle of a publish is a different case: see the report/README.)
             a.awaitLine("APPLIED", 60_000);
             int applied = a.lines("APPLIED").size();
-            TestUsers.await("a applies another batch", 30_000, () -> a0.lines("APPLIED").size() > applied);
+            TestUsers.await("a applies another batch completely", 60_000, () -> a0.lines("APPLIED").size() > applied
+                    && a0.lines("APPLIED").size() == a0.lines("DELIVERED").size());
             long killedAt = System.currentTimeMillis();
             a.kill9();
-            String lastAppliedByA = a.lines("APPLIED").get(a.lines("APPLIED").size() - 1).split(" ")[1];
+            BigInteger lastAppliedByA = maxSeq(a.lines("APPLIED"), 1);
             String checkpointAtKill = checkpoint(app);
 
             String firstDelivery = b.awaitLine("DELIVERED", 60_000);
             long deliveredAfterMs = Long.parseLong(firstDelivery.split(" ")[1]) - killedAt;
-            String firstSeqOnB = firstDelivery.split(" ")[2];
+            Thread.sleep(1000);     // lanes of the first batch print concurrently: take their lowest record
+            BigInteger firstSeqOnB = minSeq(b.lines("DELIVERED"), 2);
             System.out.printf("failover: b delivered %d ms after kill -9; a applied up to %s, checkpoint %s,"
                     + " b restarted at %s%n", deliveredAfterMs, lastAppliedByA, checkpointAtKill, firstSeqOnB);
             assertThat(deliveredAfterMs).as("ms from kill -9 to the survivor's first delivery").isLessThan(30_000);
             // b started at or before a record a had applied but not checkpointed: a real redelivery.
-            assertThat(new BigInteger(firstSeqOnB)).isLessThanOrEqualTo(new BigInteger(lastAppliedByA));
+            assertThat(firstSeqOnB).isLessThanOrEqualTo(lastAppliedByA);
+            if (!checkpointAtKill.equals("TRIM_HORIZON")) {
+                // ...and right after a's last checkpoint: nothing checkpointed is redone.
+                assertThat(firstSeqOnB).isGreaterThan(new BigInteger(checkpointAtKill));
+            }
 
             Map<String, Integer> welcomes = new ConcurrentHashMap<>();
             TestUsers.await("all welcomes", 90_000, () -> {
@@ -162,9 +179,8 @@ class FailoverAndShutdownTest {
                     .isIn(0, 143);
             assertThat(first.lines("STOPPED")).containsExactly("STOPPED clean=true");
             String checkpointAfterStop = checkpoint(app);
-            String lastApplied = first.lines("APPLIED").get(first.lines("APPLIED").size() - 1).split(" ")[1];
             // Graceful stop checkpointed exactly what was done: the batch in flight finished first.
-            assertThat(checkpointAfterStop).isEqualTo(lastApplied);
+            assertThat(new BigInteger(checkpointAfterStop)).isEqualTo(maxSeq(first.lines("APPLIED"), 1));
 
             second = ChildProcess.start("s2", childEnv(app, "worker-s", 0), dir);
             Map<String, Integer> welcomes = new ConcurrentHashMap<>();
@@ -172,9 +188,9 @@ class FailoverAndShutdownTest {
                 TestUsers.drainWelcomes(stack.sqs(), queue, welcomes);
                 return welcomes.keySet().stream().filter(k -> k.startsWith("sd-")).count() >= users;
             });
-            String resumed = second.awaitLine("DELIVERED", 10_000).split(" ")[2];
+            second.awaitLine("DELIVERED", 10_000);
             // The restart resumes right after the checkpoint: nothing done is redone.
-            assertThat(new BigInteger(resumed)).isGreaterThan(new BigInteger(checkpointAfterStop));
+            assertThat(minSeq(second.lines("DELIVERED"), 2)).isGreaterThan(new BigInteger(checkpointAfterStop));
             Thread.sleep(3000);
             TestUsers.drainWelcomes(stack.sqs(), queue, welcomes);
             assertExactEffects("sd-", users, welcomes);
