@@ -138,7 +138,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             return;
         }
         for (RecordReaction reaction : reactions) {
-            runReaction(run, reaction, valid, index, validBefore(run, valid, index));
+            runReaction(run, reaction, valid, index, validBefore(run, valid, index), metrics);
         }
     }
 
@@ -158,13 +158,21 @@ public final class OrderedBatchProcessor implements BatchProcessor {
     private void runInParallel(Run run, List<UserChange> valid, int[] index) {
         int end = validBefore(run, valid, index);
         List<Future<?>> futures = new ArrayList<>(reactions.size());
+        // Metrics are buffered per reaction and reported on the caller's thread afterwards, so a
+        // ProcessingMetrics implementation never sees two threads for one batch.
+        List<BufferedMetrics> buffers = new ArrayList<>(reactions.size());
+        for (int r = 0; r < reactions.size(); r++) {
+            buffers.add(metrics == ProcessingMetrics.NONE ? null : new BufferedMetrics());
+        }
         for (int r = 1; r < reactions.size(); r++) {
             RecordReaction reaction = reactions.get(r);
-            futures.add(executor.submit(() -> runReaction(run, reaction, valid, index, end)));
+            BufferedMetrics buffer = buffers.get(r);
+            ProcessingMetrics target = buffer == null ? ProcessingMetrics.NONE : buffer;
+            futures.add(executor.submit(() -> runReaction(run, reaction, valid, index, end, target)));
         }
         Throwable thrown = null;
         try {
-            runReaction(run, reactions.get(0), valid, index, end);
+            runReaction(run, reactions.get(0), valid, index, end, metrics);
         } catch (RuntimeException | Error e) {
             thrown = e;
         }
@@ -180,6 +188,11 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 break;
             }
         }
+        for (BufferedMetrics buffer : buffers) {
+            if (buffer != null) {
+                buffer.replay(metrics);
+            }
+        }
         if (thrown instanceof RuntimeException re) {
             throw re;
         }
@@ -188,7 +201,35 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         }
     }
 
-    private void runReaction(Run run, RecordReaction reaction, List<UserChange> valid, int[] index, int end) {
+    /** Metric events of one reaction thread, replayed in order on the caller's thread. */
+    private static final class BufferedMetrics implements ProcessingMetrics {
+        private final List<java.util.function.Consumer<ProcessingMetrics>> events = new ArrayList<>();
+
+        @Override
+        public void recordProcessed(io.userstreams.core.config.Reaction reaction, ChangeRecord record) {
+            events.add(m -> m.recordProcessed(reaction, record));
+        }
+
+        @Override
+        public void recordFailed(io.userstreams.core.config.Reaction reaction, ChangeRecord record, Throwable error) {
+            events.add(m -> m.recordFailed(reaction, record, error));
+        }
+
+        @Override
+        public void recordDeadLettered(io.userstreams.core.config.Reaction reaction, ChangeRecord record,
+                                       Throwable error) {
+            events.add(m -> m.recordDeadLettered(reaction, record, error));
+        }
+
+        void replay(ProcessingMetrics target) {
+            for (var e : events) {
+                e.accept(target);
+            }
+        }
+    }
+
+    private void runReaction(Run run, RecordReaction reaction, List<UserChange> valid, int[] index, int end,
+                             ProcessingMetrics metrics) {
         String reactionId = reaction.reaction().id();
         int position = 0;
         int recordAttempts = 0;

@@ -6,7 +6,9 @@ import java.time.Duration;
 
 /**
  * What the processor reports as it works; each runtime exports it its own way (Lambda: embedded
- * metric format lines; KCL consumer: Prometheus text on /metrics). Methods must be cheap.
+ * metric format lines; KCL consumer: Prometheus text on /metrics). Methods must be cheap. For one
+ * batch they are called on the thread that called {@code process} (events of parallel reactions
+ * are replayed there after the chunk); different shards' batches may call concurrently.
  */
 public interface ProcessingMetrics {
 

@@ -319,6 +319,38 @@ class OrderedBatchProcessorTest {
     }
 
     @Test
+    void metricsAreReportedOnTheCallersThreadEvenWithParallelReactions() {
+        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 1000);
+        ScriptedReaction c = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        List<ChangeRecord> records = inserts(5);
+        c.failure = x -> x.record() == records.get(1) ? new RecordFailureException("X", "bad", null, false) : null;
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger processed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger dead = new java.util.concurrent.atomic.AtomicInteger();
+        ProcessingMetrics m = new ProcessingMetrics() {
+            @Override
+            public void recordProcessed(Reaction reaction, ChangeRecord record) {
+                threads.add(Thread.currentThread().getName());
+                processed.incrementAndGet();
+            }
+
+            @Override
+            public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
+                threads.add(Thread.currentThread().getName());
+                dead.incrementAndGet();
+            }
+        };
+        OrderedBatchProcessor p = OrderedBatchProcessor.builder().reaction(a).reaction(b).reaction(c)
+                .deadLetters(sinks.deadLetters).metrics(m).build();
+        assertThat(p.process(records).isComplete()).isTrue();
+        assertThat(threads).containsExactly(Thread.currentThread().getName());
+        assertThat(processed).hasValue(14);
+        assertThat(dead).hasValue(1);
+        p.close();
+    }
+
+    @Test
     void emptyBatchIsComplete() {
         BatchOutcome outcome = processor(3, 3, new ScriptedReaction(Reaction.WELCOME_EMAIL, 10)).process(List.of());
         assertThat(outcome.isComplete()).isTrue();
