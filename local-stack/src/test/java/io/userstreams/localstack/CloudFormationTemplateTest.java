@@ -21,7 +21,7 @@ class CloudFormationTemplateTest {
         assertThat(t.ofType(ResourceCreator.QUEUE)).extracting(Resource::localName).contains("user-streams-dlq");
         ResourceCreator.IndexSpec index = new ResourceCreator(t).indexSpec().orElseThrow();
         assertThat(index.name()).isEqualTo("users");
-        assertThat(index.settings()).containsEntry("gc_deletes", "7d");
+        assertThat(index.settings()).containsEntry("gc_deletes", "15d");
         assertThat(index.mappings()).containsEntry("dynamic", "strict");
     }
 

@@ -34,7 +34,7 @@ class OpenSearchIndexTest {
         assertThat(properties.path("expiresAt").path("type").asText()).isEqualTo("long");
 
         JsonNode settings = get(stack, "/" + index + "/_settings").path(index).path("settings").path("index");
-        assertThat(settings.path("gc_deletes").asText()).isEqualTo("7d");
+        assertThat(settings.path("gc_deletes").asText()).isEqualTo("15d");
         assertThat(settings.path("number_of_shards").asText()).isEqualTo("1");
         assertThat(settings.path("number_of_replicas").asText()).isEqualTo("0");
     }

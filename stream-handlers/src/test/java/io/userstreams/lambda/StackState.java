@@ -57,7 +57,7 @@ public final class StackState {
 
     /**
      * Empties the tables, the dead-letter queue and the index. The index is dropped and re-created
-     * rather than emptied: delete tombstones (gc_deletes 7d) would otherwise reject re-indexing the
+     * rather than emptied: delete tombstones (gc_deletes 15d) would otherwise reject re-indexing the
      * same fixture users at the same external versions.
      */
     public void reset() {

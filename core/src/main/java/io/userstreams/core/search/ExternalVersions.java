@@ -14,7 +14,7 @@ import io.userstreams.core.user.UserValidator;
  *       by one per write (optimistic locking), so the composite grows with every write.</li>
  *   <li>A delete is indexed with the old image's composite + 1: above every write of that
  *       incarnation, so a replayed older record is rejected (409) while the tombstone lives
- *       ({@code index.gc_deletes = 7d} in template.yaml).</li>
+ *       ({@code index.gc_deletes = 15d} in template.yaml).</li>
  *   <li>A user created again gets a later createdAt, so its first write beats the old tombstone.
  *       (A re-creation that reuses the old createdAt loses to the tombstone: writers must stamp
  *       a new createdAt.)</li>

@@ -61,7 +61,12 @@ public final class WelcomeEmailReaction implements RecordReaction {
     private final Clock clock;
     private final Duration lease;
     private final Duration retention;
-    private final String owner = UUID.randomUUID().toString();
+    /**
+     * This worker's claim identity, made on first use rather than at construction: a Lambda SnapStart
+     * snapshot taken after init would otherwise give every restored container the same owner, and
+     * an owner may re-claim its own claim, so two containers could both publish.
+     */
+    private volatile String owner;
     /** Sends up to {@link #GROUPS_IN_FLIGHT} groups at once; null when one at a time. */
     private final ExecutorService executor;
     public static final int GROUPS_IN_FLIGHT = 4;
@@ -248,7 +253,7 @@ public final class WelcomeEmailReaction implements RecordReaction {
             Instant now = clock.instant();
             List<IdempotencyStore.ClaimStatus> statuses;
             try {
-                statuses = store.claimAll(g.keys, owner, now, now.plus(lease), now.plus(retention));
+                statuses = store.claimAll(g.keys, owner(), now, now.plus(lease), now.plus(retention));
             } catch (RuntimeException e) {
                 statuses = null;
                 failure.at(g.positions.get(0), e);
@@ -323,9 +328,22 @@ public final class WelcomeEmailReaction implements RecordReaction {
         }
     }
 
+    private String owner() {
+        String id = owner;
+        if (id == null) {
+            synchronized (this) {
+                if (owner == null) {
+                    owner = UUID.randomUUID().toString();
+                }
+                id = owner;
+            }
+        }
+        return id;
+    }
+
     private void release(String key) {
         try {
-            store.release(key, owner);
+            store.release(key, owner());
         } catch (RuntimeException e) {
             // The lease expires on its own; releasing only saves another worker the wait.
             log.atDebug().addKeyValue("key", key).log("releasing a welcome claim failed");

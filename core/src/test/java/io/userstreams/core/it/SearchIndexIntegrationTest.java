@@ -62,7 +62,7 @@ class SearchIndexIntegrationTest {
             core.ensureSearchIndex(); // idempotent
         }
         JsonNode settings = get(client, "/" + index + "/_settings");
-        assertThat(settings.at("/" + index + "/settings/index/gc_deletes").asText()).isEqualTo("7d");
+        assertThat(settings.at("/" + index + "/settings/index/gc_deletes").asText()).isEqualTo("15d");
         JsonNode mapping = get(client, "/" + index + "/_mapping");
         assertThat(mapping.at("/" + index + "/mappings/dynamic").asText()).isEqualTo("strict");
         assertThat(mapping.at("/" + index + "/mappings/properties/email/type").asText()).isEqualTo("keyword");

@@ -11,9 +11,9 @@ class IndexDefinitionTest {
     void readsTheIndexFromTheTemplateInTheJar() {
         IndexDefinition d = IndexDefinition.fromTemplate();
         assertThat(d.name()).isEqualTo("users");
-        assertThat(d.settings()).containsEntry("gc_deletes", "7d");
+        assertThat(d.settings()).containsEntry("gc_deletes", "15d");
         assertThat(d.mappings()).containsEntry("dynamic", "strict");
-        assertThat(d.createBody()).contains("\"gc_deletes\":\"7d\"").contains("\"userId\":{\"type\":\"keyword\"}");
+        assertThat(d.createBody()).contains("\"gc_deletes\":\"15d\"").contains("\"userId\":{\"type\":\"keyword\"}");
     }
 
     @Test
