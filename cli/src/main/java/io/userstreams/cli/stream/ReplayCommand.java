@@ -56,7 +56,7 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Reactions to run: all, or a list of welcome-email,derived-tables,search-index (default ${DEFAULT-VALUE}).")
     String reactions;
 
-    @Option(names = "--batch", defaultValue = "100", description = "Records per processor batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "1000", description = "Records per processor batch (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--parallelism", defaultValue = "4",
