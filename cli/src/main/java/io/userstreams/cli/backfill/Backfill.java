@@ -122,35 +122,38 @@ public final class Backfill {
         // 2. the stream to its current end (hand-over position)
         String arn = StreamReader.streamArn(dynamoDb, config.usersTable());
         StreamReader reader = new StreamReader(streams, arn, false);
-        List<Record> records = new ArrayList<>();
+        // Kept small on purpose (24 h of a busy stream can be millions of records): the last record
+        // per item for the state, and per record only what the hand-over claim needs.
+        Map<String, Record> lastByItem = new HashMap<>();
+        List<Claim> claims = new ArrayList<>();
+        long[] streamRecords = {0};
         try (Progress p = new Progress(err, "backfill: stream", 0, null)) {
             reader.readToEnd((shard, rs) -> {
-                records.addAll(rs);
+                for (Record r : rs) {
+                    claims.add(Claim.of(r));
+                    Map<String, AttributeValue> keys = r.dynamodb().keys();
+                    AttributeValue id = keys == null ? null : keys.get("userId");
+                    if (id != null && id.s() != null && r.eventName() != null
+                            && r.eventName() != software.amazon.awssdk.services.dynamodb.model.OperationType.UNKNOWN_TO_SDK_VERSION) {
+                        lastByItem.put(id.s(), r);
+                    }
+                }
+                streamRecords[0] += rs.size();
                 p.add(rs.size());
             }, 3, () -> false);
         }
-        // 3. state at the hand-over position; remember the last deleted image of removed users
+        // 3. state at the hand-over position: per item, the last record wins over the scan
         Map<String, Map<String, AttributeValue>> removed = new HashMap<>();
-        for (Record r : records) {
-            Map<String, AttributeValue> keys = r.dynamodb().keys();
-            AttributeValue id = keys == null ? null : keys.get("userId");
-            if (id == null || id.s() == null) {
-                continue;
-            }
-            switch (r.eventName()) {
-                case REMOVE -> {
-                    items.remove(id.s());
-                    if (r.dynamodb().hasOldImage()) removed.put(id.s(), r.dynamodb().oldImage());
-                }
-                case INSERT, MODIFY -> {
-                    if (r.dynamodb().hasNewImage()) {
-                        items.put(id.s(), r.dynamodb().newImage());
-                        removed.remove(id.s());
-                    }
-                }
-                default -> { }
+        for (var e : lastByItem.entrySet()) {
+            Record r = e.getValue();
+            if (r.eventName() == software.amazon.awssdk.services.dynamodb.model.OperationType.REMOVE) {
+                items.remove(e.getKey());
+                if (r.dynamodb().hasOldImage()) removed.put(e.getKey(), r.dynamodb().oldImage());
+            } else if (r.dynamodb().hasNewImage()) {
+                items.put(e.getKey(), r.dynamodb().newImage());
             }
         }
+        lastByItem.clear();
         Map<String, User> users = new LinkedHashMap<>();
         List<String> invalidExamples = new ArrayList<>();
         long invalid = 0;
@@ -163,7 +166,7 @@ public final class Backfill {
             }
         }
         err.printf("backfill: %,d items scanned, %,d stream records read → %,d users at the hand-over position%s%n",
-                scanned, records.size(), users.size(), invalid == 0 ? "" : " (" + invalid + " invalid items skipped)");
+                scanned, streamRecords[0], users.size(), invalid == 0 ? "" : " (" + invalid + " invalid items skipped)");
 
         long[] index = {0, 0, 0};
         if (config.index() && sink != null) {
@@ -171,14 +174,14 @@ public final class Backfill {
         }
         long[] mappings = {0, 0};
         Map<String, Long> counts = new TreeMap<>();
-        long[] claims = {0, 0, 0};
+        long[] claimCounts = {0, 0, 0};
         if (config.derived()) {
             mappings = rebuildMappings(users);
             counts = rebuildCounts(users);
-            claims = claim(records);
+            claimCounts = claim(claims);
         }
-        return new Result(scanned, records.size(), users.size(), invalid, index[0], index[1], index[2], mappings[0],
-                mappings[1], counts, claims[0], claims[1], claims[2], reader.positions(),
+        return new Result(scanned, streamRecords[0], users.size(), invalid, index[0], index[1], index[2], mappings[0],
+                mappings[1], counts, claimCounts[0], claimCounts[1], claimCounts[2], reader.positions(),
                 (System.nanoTime() - start) / 1e9, invalidExamples);
     }
 
@@ -370,29 +373,39 @@ public final class Backfill {
         return counts;
     }
 
+    /** What the hand-over needs of one stream record. */
+    record Claim(String eventId, boolean countedRemove, boolean ttlExpiry) {
+        static Claim of(Record r) {
+            try {
+                ChangeRecord change = StreamRecordConverter.convert(r, "backfill");
+                boolean remove = change.kind() == ChangeKind.REMOVE && validUser(change.oldImage());
+                return new Claim(r.eventID(), remove, change.ttlExpiry());
+            } catch (RuntimeException e) {
+                return new Claim(null, false, false); // unreadable: the consumer dead-letters it, nothing to claim
+            }
+        }
+    }
+
     /**
      * Claims every record up to the hand-over position for the derived-tables reaction. REMOVEs
      * not yet claimed are counted into the totals in the same transaction as their claim.
      */
-    long[] claim(List<Record> records) {
+    long[] claim(List<Claim> records) {
         long expiresAt = clock.instant().plus(DynamoDbDerivedTables.DEFAULT_RETENTION).getEpochSecond();
         List<WriteRequest> plain = new ArrayList<>();
         long deletes = 0, expiries = 0;
         try (Progress p = new Progress(err, "backfill: hand-over claims", records.size(), null)) {
-            for (Record r : records) {
+            for (Claim c : records) {
+                p.add(1);
+                if (c.eventId() == null) {
+                    continue;
+                }
                 Map<String, AttributeValue> claimItem = Map.of(
-                        "idempotencyKey", AttributeValue.fromS(DerivedEffects.claimKey(r.eventID())),
+                        "idempotencyKey", AttributeValue.fromS(DerivedEffects.claimKey(c.eventId())),
                         "status", AttributeValue.fromS("COMPLETED"),
                         "expiresAt", AttributeValue.fromN(Long.toString(expiresAt)));
-                ChangeRecord change;
-                try {
-                    change = StreamRecordConverter.convert(r, "backfill");
-                } catch (RuntimeException e) {
-                    p.add(1);
-                    continue; // unreadable: the consumer dead-letters it, nothing to claim
-                }
-                if (change.kind() == ChangeKind.REMOVE && validUser(change.oldImage())) {
-                    String total = change.ttlExpiry() ? DerivedEffects.EXPIRED : DerivedEffects.DELETED;
+                if (c.countedRemove()) {
+                    String total = c.ttlExpiry() ? DerivedEffects.EXPIRED : DerivedEffects.DELETED;
                     try {
                         dynamoDb.transactWriteItems(b -> b.transactItems(
                                 TransactWriteItem.builder().put(put -> put.tableName(config.idempotencyTable())
@@ -402,14 +415,16 @@ public final class Backfill {
                                         .updateExpression("ADD #count :one")
                                         .expressionAttributeNames(Map.of("#count", "count"))
                                         .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))).build()));
-                        if (change.ttlExpiry()) expiries++; else deletes++;
+                        if (c.ttlExpiry()) expiries++; else deletes++;
                     } catch (TransactionCanceledException e) {
-                        // already claimed: a consumer counted it before
+                        boolean claimed = e.hasCancellationReasons() && !e.cancellationReasons().isEmpty()
+                                && "ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code());
+                        if (!claimed) {
+                            throw e; // throttling or a conflict, not "already counted": fail loudly, rerun is safe
+                        }
                     }
-                    p.add(1);
                 } else {
                     plain.add(WriteRequest.builder().putRequest(PutRequest.builder().item(claimItem).build()).build());
-                    p.add(1);
                 }
             }
         }
