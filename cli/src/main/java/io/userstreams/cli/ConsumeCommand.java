@@ -1,5 +1,6 @@
 package io.userstreams.cli;
 
+import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.kcl.ConsumerApplication;
 import io.userstreams.kcl.ConsumerSettings;
 import io.userstreams.kcl.JsonLogs;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * {@code user-streams consume}: the KCL consumer. With no AWS target it starts the local stack on
@@ -91,6 +93,10 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No per-record lines on the terminal.")
     boolean quiet;
 
+    @Option(names = "--api-port", paramLabel = "PORT", description = "Local mode: port of the users API on"
+            + " 127.0.0.1 (the Lambda's handler behind a small HTTP server; default ${DEFAULT-VALUE}; -1 = off).")
+    int apiPort = LocalUsersApi.DEFAULT_PORT;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> ambient = System.getenv();
@@ -118,7 +124,7 @@ public final class ConsumeCommand implements Callable<Integer> {
                 + ", worker " + settings.workerId() + "; Ctrl-C stops gracefully");
         out.flush();
         return runUntilStopped(ConsumerApplication.builder(settings).console(quiet ? null : System.out).build(),
-                null, out);
+                null, null, out);
     }
 
     private int runLocal(PrintWriter out) throws Exception {
@@ -160,13 +166,29 @@ public final class ConsumeCommand implements Callable<Integer> {
         out.println("write users from another terminal, e.g.: bin/user-streams users load --count 10");
         out.println("Ctrl-C stops gracefully (checkpoints what is done). One line per record:");
         out.flush();
+        LocalUsersApi api = null;
+        if (apiPort >= 0) {
+            api = LocalUsersApi.start(apiPort, stack != null ? stack.dynamoDb() : localDynamoDb(env),
+                    settings.core().usersTable());
+            out.println("users API: " + api.endpoint() + "/users  (POST /users, GET|PUT|PATCH|DELETE /users/{userId})");
+        }
         return runUntilStopped(ConsumerApplication.builder(settings).console(quiet ? null : System.out).build(),
-                stack, out);
+                stack, api, out);
     }
 
-    private int runUntilStopped(ConsumerApplication app, LocalStack stack, PrintWriter out) throws Exception {
+    /** A client for a stack started elsewhere (`user-streams stack`); lives as long as the process. */
+    private static DynamoDbClient localDynamoDb(Map<String, String> env) {
+        return AwsConnection.fromEnvironment(env)
+                .configure(DynamoDbClient.builder(), AwsConnection.Service.DYNAMODB).build();
+    }
+
+    private int runUntilStopped(ConsumerApplication app, LocalStack stack, LocalUsersApi api, PrintWriter out)
+            throws Exception {
         Thread hook = new Thread(() -> {
             app.shutdown(Duration.ofSeconds(25));
+            if (api != null) {
+                api.close();
+            }
             if (stack != null) {
                 stack.close();
             }
@@ -182,6 +204,9 @@ public final class ConsumeCommand implements Callable<Integer> {
             return 0;
         } catch (IllegalStateException | IllegalArgumentException e) {
             app.shutdown(Duration.ofSeconds(10));
+            if (api != null) {
+                api.close();
+            }
             if (stack != null) {
                 stack.close();
             }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Unmatched;
  * {@code stack}: starts only the local stack (DynamoDB Local, SQS, SNS, OpenSearch on the standard
  * ports) and keeps it running until Ctrl-C; the local-stack module's standalone command does the work.
  */
-@Command(name = "stack", description = "Start the local stack only (DynamoDB 8000, SQS 9324, SNS 9911, "
+@Command(name = "stack", mixinStandardHelpOptions = true, description = "Start the local stack only (DynamoDB 8000, SQS 9324, SNS 9911, "
         + "OpenSearch 9200) until Ctrl-C. Options are passed to the local stack (try: stack --help).")
 public final class StackCommand implements Callable<Integer> {
 

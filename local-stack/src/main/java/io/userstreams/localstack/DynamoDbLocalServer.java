@@ -19,6 +19,18 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 final class DynamoDbLocalServer implements AutoCloseable {
 
+    /**
+     * DynamoDB Local's embedded SDK v1 warns on every start that JAXB is missing; it only picks a
+     * slower XML path we never use (the server speaks JSON). Held here so the level sticks.
+     */
+    private static final java.util.logging.Logger SDK_V1_LOG = quietSdkV1Log();
+
+    private static java.util.logging.Logger quietSdkV1Log() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("com.amazonaws");
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
+    }
+
     private static final String JOBS_PACKAGE = "com.amazonaws.services.dynamodbv2.local.shared.jobs.";
 
     private final DynamoDBProxyServer proxy;

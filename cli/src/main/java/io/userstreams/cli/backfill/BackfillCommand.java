@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * (parallel scan + the retained stream), then hands over to the stream. See {@link Backfill} for
  * why nothing written during the run is lost or counted twice.
  */
-@Command(name = "backfill", description = {
+@Command(name = "backfill", mixinStandardHelpOptions = true, description = {
         "Rebuild the derived tables and the search index from the users table, then hand over to the stream.",
         "Scans in parallel segments while writes continue; the retained stream up to the hand-over position "
                 + "is folded in and claimed, so the consumer resumes without losing or double-counting a change.",

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * Stops on Ctrl-C (the file is complete up to the last line), after {@code --count} records, or
  * after {@code --idle} seconds without new records.
  */
-@Command(name = "capture", description = "Tail the users stream into a JSON Lines file (Lambda event record format).")
+@Command(name = "capture", mixinStandardHelpOptions = true, description = "Tail the users stream into a JSON Lines file (Lambda event record format).")
 public final class CaptureCommand implements Callable<Integer> {
 
     @Mixin

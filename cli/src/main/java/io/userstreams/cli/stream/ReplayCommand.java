@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * reported with its number, written to the rejects file, and skipped; the rest is replayed and the
  * exit code is 1.
  */
-@Command(name = "replay", description = "Replay captured stream records through the reactions (idempotent).")
+@Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay captured stream records through the reactions (idempotent).")
 public final class ReplayCommand implements Callable<Integer> {
 
     @Mixin

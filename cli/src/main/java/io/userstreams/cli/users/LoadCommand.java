@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * puts on one thread), with a progress bar, a live rate and a summary. New ids only, so the
  * unconditional batch write cannot overwrite anyone.
  */
-@Command(name = "load", description = "Write N realistic users (names in many languages, plans, countries, "
+@Command(name = "load", mixinStandardHelpOptions = true, description = "Write N realistic users (names in many languages, plans, countries, "
         + "locales) as fast as --rate allows; prints progress, live rate and a summary.")
 public final class LoadCommand implements Callable<Integer> {
 

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
  * versioned writes as the users API. Exit codes: 0 ok; 1 failure (not found, version conflict,
  * unreachable endpoint); 2 usage (bad options, invalid user fields — the field is named).
  */
-@Command(name = "users", description = "Write and read users in the users table (local stack by default).",
+@Command(name = "users", mixinStandardHelpOptions = true, description = "Write and read users in the users table (local stack by default).",
         subcommands = {UsersCommand.Put.class, UsersCommand.Get.class, UsersCommand.Update.class,
                 UsersCommand.Delete.class, UsersCommand.Expire.class, LoadCommand.class})
 public final class UsersCommand implements Callable<Integer> {
@@ -106,7 +106,7 @@ public final class UsersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "put", description = "Create a user (version 1). Fails if the id exists.")
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Create a user (version 1). Fails if the id exists.")
     static final class Put extends Base {
         @Option(names = "--id", paramLabel = "USER_ID", description = "userId (required)") String userId;
         @Option(names = "--email", description = "email (required)") String email;
@@ -141,7 +141,7 @@ public final class UsersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "get", description = "Print a user as JSON.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a user as JSON.")
     static final class Get extends Base {
         @Parameters(paramLabel = "USER_ID") String userId;
 
@@ -159,7 +159,7 @@ public final class UsersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "update", description = "Change fields; bumps version with a conditional write "
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change fields; bumps version with a conditional write "
             + "(conflict → exit 1).")
     static final class Update extends Base {
         @Parameters(paramLabel = "USER_ID") String userId;
@@ -196,7 +196,7 @@ public final class UsersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "delete", description = "Delete a user.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a user.")
     static final class Delete extends Base {
         @Parameters(paramLabel = "USER_ID") String userId;
         @Option(names = "--expected-version", paramLabel = "N") Long expectedVersion;
@@ -209,7 +209,7 @@ public final class UsersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "expire", description = "Set the TTL attribute (expiresAt) in the past: DynamoDB (Local too) "
+    @Command(name = "expire", mixinStandardHelpOptions = true, description = "Set the TTL attribute (expiresAt) in the past: DynamoDB (Local too) "
             + "deletes the item itself, usually within a minute locally, with the TTL service identity on the "
             + "stream record.")
     static final class Expire extends Base {
