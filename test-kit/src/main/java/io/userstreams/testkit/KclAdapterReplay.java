@@ -5,11 +5,8 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.model.DynamoDBStreamsPro
 import com.amazonaws.services.dynamodbv2.streamsadapter.processor.DynamoDBStreamsShardRecordProcessor;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
-import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.processing.BatchProcessor;
-import java.lang.reflect.Constructor;
+import io.userstreams.kcl.ShardProcessors;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -17,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -27,14 +22,11 @@ import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
 import software.amazon.kinesis.retrieval.kpl.ExtendedSequenceNumber;
 
 /**
- * Drives the KCL consumer's own shard record processor (io.userstreams.kcl.KclShardProcessor and
- * its ShardWorker) with the adapter's input types, exactly as KCL calls it, and records checkpoints.
- * Those classes are package-private in kcl-consumer, so they are reached reflectively; a failure
- * here names the class that changed.
+ * Drives the KCL consumer's own shard record processor ({@link ShardProcessors#standalone}) with the
+ * adapter's input types, exactly as KCL calls it, and records checkpoints.
  */
 final class KclAdapterReplay implements AutoCloseable {
 
-    private static final String PKG = "io.userstreams.kcl.";
     /** A sink that stays down makes the worker retry; the replay gives up after this long. */
     static final Duration GIVE_UP_AFTER = Duration.ofSeconds(30);
 
@@ -52,8 +44,8 @@ final class KclAdapterReplay implements AutoCloseable {
         List<String> unconvertible = new ArrayList<>();
         String shardId = "shardId-replay";
         long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
-        DynamoDBStreamsShardRecordProcessor processor = newProcessor(core.processor(), unconvertible,
-                () -> System.nanoTime() < deadline);
+        DynamoDBStreamsShardRecordProcessor processor = ShardProcessors.standalone(core.processor(),
+                (record, error) -> unconvertible.add(record.eventID() + ": " + error), () -> System.nanoTime() < deadline);
         processor.initialize(InitializationInput.builder().shardId(shardId)
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
         List<DynamoDBStreamsClientRecord> input = new ArrayList<>(records.size());
@@ -104,46 +96,6 @@ final class KclAdapterReplay implements AutoCloseable {
         if (t == boolean.class) return false;
         if (t == long.class || t == int.class) return 0;
         return null;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static DynamoDBStreamsShardRecordProcessor newProcessor(BatchProcessor batchProcessor,
-                                                                   List<String> unconvertible, BooleanSupplier keepGoing) {
-        try {
-            Class<?> workerClass = Class.forName(PKG + "ShardWorker");
-            Class<?> unconvertibleClass = Class.forName(PKG + "ShardWorker$Unconvertible");
-            Class<?> listenerClass = Class.forName(PKG + "ShardWorker$Listener");
-            Class<?> contextClass = Class.forName(PKG + "KclShardProcessor$Context");
-            Class<?> processorClass = Class.forName(PKG + "KclShardProcessor");
-            Constructor<?> workerCtor = workerClass.getDeclaredConstructor(String.class, BatchProcessor.class,
-                    Function.class, unconvertibleClass, BooleanSupplier.class, listenerClass, Duration.class, Duration.class);
-            workerCtor.setAccessible(true);
-            Object unconvertibleSink = Proxy.newProxyInstance(unconvertibleClass.getClassLoader(),
-                    new Class<?>[] {unconvertibleClass}, (p, m, a) -> {
-                        if (m.getName().equals("deadLetter")) {
-                            unconvertible.add(((Record) a[1]).eventID() + ": " + a[2]);
-                        }
-                        return null;
-                    });
-            Object listener = Proxy.newProxyInstance(listenerClass.getClassLoader(), new Class<?>[] {listenerClass},
-                    (p, m, a) -> defaultValue(m)); // observers only (metrics, terminal): nothing to observe here
-            Object context = Proxy.newProxyInstance(contextClass.getClassLoader(), new Class<?>[] {contextClass},
-                    (p, m, a) -> {
-                        if (m.getName().equals("newWorker")) {
-                            String shardId = (String) a[0];
-                            Function<Record, ChangeRecord> converter = r -> StreamRecordConverter.convert(r, shardId);
-                            return workerCtor.newInstance(shardId, batchProcessor, converter, unconvertibleSink, keepGoing,
-                                    listener, Duration.ofMillis(50), Duration.ofSeconds(2));
-                        }
-                        return defaultValue(m);
-                    });
-            Constructor<?> processorCtor = processorClass.getDeclaredConstructor(contextClass);
-            processorCtor.setAccessible(true);
-            return (DynamoDBStreamsShardRecordProcessor) processorCtor.newInstance(context);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the KCL consumer's shard processor changed shape (" + e
-                    + "): update io.userstreams.testkit.KclAdapterReplay", e);
-        }
     }
 
     @Override
