@@ -33,7 +33,7 @@ public final class DerivedTablesReaction implements RecordReaction {
     }
 
     /** Records per transaction at most; each brings a claim, its emails and counter keys (limit 100 items). */
-    public static final int MAX_GROUP = 25;
+    public static final int MAX_GROUP = 50;
     static final int MAX_ITEMS = 100;
 
     @Override

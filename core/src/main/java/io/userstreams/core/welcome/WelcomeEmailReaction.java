@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * processor validated it). Per INSERT:
  * <ol>
  *   <li>claim {@code welcome#<userId>#<createdAt>} IN_PROGRESS with a short lease
- *       (condition: absent, or IN_PROGRESS with an expired lease or our own);</li>
+ *       (condition: absent, or IN_PROGRESS with an expired lease or our own; up to 100 claims
+ *       per TransactWriteItems);</li>
  *   <li>publish (PublishBatch, up to 10 claimed messages per call);</li>
  *   <li>mark COMPLETED, kept {@code retention} (default 30 days, well beyond the 24 h stream
- *       retention and replay windows).</li>
+ *       retention and replay windows; all of a batch's marks together, 25 per BatchWriteItem).</li>
  * </ol>
  * COMPLETED → skipped (a redelivery). Held by another worker's unexpired lease → systemic (retry
  * later; not done). A crash between claim and publish leaves IN_PROGRESS: after the lease expires
@@ -182,6 +183,9 @@ public final class WelcomeEmailReaction implements RecordReaction {
         if (!current.positions.isEmpty() || !current.unmarked.isEmpty()) {
             groups.add(current);
         }
+        // Claims of up to 10 groups (100 keys, the transaction limit) go in one TransactWriteItems:
+        // DynamoDB's cost is mostly per request, and publishing still happens in groups of 10.
+        claimAhead(groups);
         Failure failure = new Failure();
         if (groups.size() == 1 || executor == null) {
             for (Group g : groups) {
@@ -217,6 +221,27 @@ public final class WelcomeEmailReaction implements RecordReaction {
                 }
             }
         }
+        // Mark every published message of every group at once, even past a failure: it was sent
+        // and must not be sent again.
+        List<String> unmarked = new ArrayList<>();
+        int firstUnmarked = Integer.MAX_VALUE;
+        for (Group g : groups) {
+            synchronized (g) {
+                unmarked.addAll(g.toMark);
+                for (int p : g.toMarkPositions) {
+                    firstUnmarked = Math.min(firstUnmarked, p);
+                }
+            }
+        }
+        if (!unmarked.isEmpty()) {
+            try {
+                Instant now = clock.instant();
+                store.completeAll(unmarked, now, now.plus(retention));
+                unmarked.forEach(publishedUnmarked::remove);
+            } catch (RuntimeException e) {
+                failure.at(firstUnmarked, e);
+            }
+        }
         return failure.position >= 0 ? ReactionResult.failedAt(failure.position, failure.cause)
                 : ReactionResult.all(changes.size());
     }
@@ -228,6 +253,13 @@ public final class WelcomeEmailReaction implements RecordReaction {
         final List<User> users = new ArrayList<>(WelcomePublisher.MAX_BATCH);
         final List<String> unmarked = new ArrayList<>();
         final List<Integer> unmarkedPositions = new ArrayList<>();
+        /** Claim statuses of {@link #keys} when claimed ahead together with other groups; else null. */
+        List<IdempotencyStore.ClaimStatus> claimed;
+        /** Why the claim ahead failed; null when it did not. */
+        RuntimeException claimFailure;
+        /** Published (or published earlier) and still to be marked COMPLETED, with their positions. */
+        final List<String> toMark = new ArrayList<>();
+        final List<Integer> toMarkPositions = new ArrayList<>();
 
         int firstPosition() {
             int first = Integer.MAX_VALUE;
@@ -250,13 +282,16 @@ public final class WelcomeEmailReaction implements RecordReaction {
         List<String> unmarked = new ArrayList<>(g.unmarked);
         List<Integer> unmarkedPositions = new ArrayList<>(g.unmarkedPositions);
         if (!g.keys.isEmpty()) {
-            Instant now = clock.instant();
-            List<IdempotencyStore.ClaimStatus> statuses;
-            try {
-                statuses = store.claimAll(g.keys, owner(), now, now.plus(lease), now.plus(retention));
-            } catch (RuntimeException e) {
-                statuses = null;
-                failure.at(g.positions.get(0), e);
+            List<IdempotencyStore.ClaimStatus> statuses = g.claimed;
+            if (g.claimFailure != null) {
+                failure.at(g.positions.get(0), g.claimFailure);
+            } else if (statuses == null) {
+                Instant now = clock.instant();
+                try {
+                    statuses = store.claimAll(g.keys, owner(), now, now.plus(lease), now.plus(retention));
+                } catch (RuntimeException e) {
+                    failure.at(g.positions.get(0), e);
+                }
             }
             for (int k = 0; statuses != null && k < g.keys.size(); k++) {
                 UserChange c = changes.get(g.positions.get(k));
@@ -302,18 +337,55 @@ public final class WelcomeEmailReaction implements RecordReaction {
                 }
             }
         }
-        // Mark every published message, even past a failure: it was sent and must not be sent again.
-        if (!unmarked.isEmpty()) {
-            try {
-                Instant now = clock.instant();
-                store.completeAll(unmarked, now, now.plus(retention));
-                unmarked.forEach(publishedUnmarked::remove);
-            } catch (RuntimeException e) {
-                failure.at(Collections.min(unmarkedPositions), e);
-            }
+        // Marked by apply() together with the other groups' messages.
+        synchronized (g) {
+            g.toMark.addAll(unmarked);
+            g.toMarkPositions.addAll(unmarkedPositions);
         }
         return failure;
     }
+
+    /**
+     * Claims the keys of consecutive groups together, up to 100 keys per call (TransactWriteItems'
+     * limit). A failed call fails each of its groups at that group's first position, as a claim of
+     * the group alone would.
+     */
+    private void claimAhead(List<Group> groups) {
+        int i = 0;
+        while (i < groups.size()) {
+            List<Group> batch = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (; i < groups.size() && keys.size() + groups.get(i).keys.size() <= MAX_CLAIMS_PER_CALL; i++) {
+                batch.add(groups.get(i));
+                keys.addAll(groups.get(i).keys);
+            }
+            if (batch.size() < 2 || keys.isEmpty()) {
+                i = batch.isEmpty() ? i + 1 : i; // a lone group claims for itself in send()
+                continue;
+            }
+            Instant now = clock.instant();
+            List<IdempotencyStore.ClaimStatus> statuses;
+            try {
+                statuses = store.claimAll(keys, owner(), now, now.plus(lease), now.plus(retention));
+            } catch (RuntimeException e) {
+                batch.forEach(g -> g.claimFailure = e);
+                continue;
+            }
+            if (statuses.size() != keys.size()) {
+                RuntimeException e = new IllegalStateException("the idempotency store returned " + statuses.size()
+                        + " claim statuses for " + keys.size() + " keys");
+                batch.forEach(g -> g.claimFailure = e);
+                continue;
+            }
+            int at = 0;
+            for (Group g : batch) {
+                g.claimed = new ArrayList<>(statuses.subList(at, at + g.keys.size()));
+                at += g.keys.size();
+            }
+        }
+    }
+
+    static final int MAX_CLAIMS_PER_CALL = 100;
 
     /** The earliest failing position of a group. */
     private static final class Failure {

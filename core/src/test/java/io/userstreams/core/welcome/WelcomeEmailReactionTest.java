@@ -213,4 +213,87 @@ class WelcomeEmailReactionTest {
         assertThat(core().processor().process(List.of(insert(first), remove(first), insert(again))).isComplete()).isTrue();
         assertThat(sinks.welcome.published()).hasSize(2);
     }
+
+    /** Counts the claim and mark round trips (each call is one DynamoDB request in the real store). */
+    static final class CountingStore implements IdempotencyStore {
+        final IdempotencyStore delegate;
+        final List<Integer> claimCalls = new ArrayList<>();
+        final List<Integer> completeCalls = new ArrayList<>();
+        volatile RuntimeException claimFault;
+
+        CountingStore(IdempotencyStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ClaimStatus claim(String key, String owner, Instant now, Instant leaseUntil, Instant expiresAt) {
+            return delegate.claim(key, owner, now, leaseUntil, expiresAt);
+        }
+
+        @Override
+        public synchronized List<ClaimStatus> claimAll(List<String> keys, String owner, Instant now,
+                                                       Instant leaseUntil, Instant expiresAt) {
+            claimCalls.add(keys.size());
+            if (claimFault != null) {
+                throw claimFault;
+            }
+            return IdempotencyStore.super.claimAll(keys, owner, now, leaseUntil, expiresAt);
+        }
+
+        @Override
+        public void complete(String key, Instant now, Instant expiresAt) {
+            delegate.complete(key, now, expiresAt);
+        }
+
+        @Override
+        public synchronized void completeAll(List<String> keys, Instant now, Instant expiresAt) {
+            completeCalls.add(keys.size());
+            IdempotencyStore.super.completeAll(keys, now, expiresAt);
+        }
+
+        @Override
+        public void release(String key, String owner) {
+            delegate.release(key, owner);
+        }
+    }
+
+    static List<io.userstreams.core.reaction.UserChange> inserts(int n) {
+        List<io.userstreams.core.reaction.UserChange> changes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            changes.add(io.userstreams.core.reaction.UserChange.of(insert(user("u" + i))));
+        }
+        return changes;
+    }
+
+    @Test
+    void claimsUpToAHundredKeysPerCallAndMarksTheWholeBatchTogether() {
+        CountingStore store = new CountingStore(sinks.idempotency);
+        WelcomeEmailReaction reaction = new WelcomeEmailReaction(store, sinks.welcome);
+        var changes = inserts(105);
+        assertThat(reaction.apply(changes).failure()).isNull();
+        // 11 groups of at most 10: the first 10 groups claim in one call, the last alone.
+        assertThat(store.claimCalls).containsExactly(100, 5);
+        assertThat(store.completeCalls).containsExactly(105);
+        assertThat(sinks.welcome.calls()).isEqualTo(11);
+        assertThat(sinks.welcome.published()).hasSize(105);
+        assertThat(sinks.idempotency.entries().values()).hasSize(105)
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo("COMPLETED"));
+        // A redelivery claims again (all COMPLETED) and publishes nothing.
+        assertThat(reaction.apply(changes).failure()).isNull();
+        assertThat(sinks.welcome.published()).hasSize(105);
+    }
+
+    @Test
+    void aFailedSharedClaimFailsAtTheFirstRecordAndPublishesNothing() {
+        CountingStore store = new CountingStore(sinks.idempotency);
+        WelcomeEmailReaction reaction = new WelcomeEmailReaction(store, sinks.welcome);
+        store.claimFault = new IllegalStateException("DynamoDB down");
+        var result = reaction.apply(inserts(25));
+        assertThat(result.done()).isZero();
+        assertThat(result.failure()).hasMessage("DynamoDB down");
+        assertThat(sinks.welcome.published()).isEmpty();
+        store.claimFault = null;
+        assertThat(reaction.apply(inserts(25)).failure()).isNull();
+        assertThat(sinks.welcome.published()).hasSize(25);
+    }
 }
