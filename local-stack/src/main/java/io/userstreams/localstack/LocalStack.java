@@ -4,9 +4,6 @@ import io.userstreams.localstack.LocalStackOptions.Server;
 import io.userstreams.localstack.opensearch.OpenSearchNode;
 import io.userstreams.localstack.sns.SnsServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,7 +246,7 @@ public final class LocalStack implements AutoCloseable {
                 if (other != null) {
                     problems.add("port " + port + " is set for both " + other.displayName() + " and "
                             + server.displayName() + ": change one with " + server.flag() + " / " + server.variable());
-                } else if (!isFree(host, port)) {
+                } else if (!Ports.isFree(host, port)) {
                     conflicts.add(new PortInUseException.Conflict(server, port));
                 }
             }
@@ -264,26 +261,7 @@ public final class LocalStack implements AutoCloseable {
         return ports;
     }
 
-    static boolean isFree(String host, int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            // As the servers bind: connections left in TIME_WAIT by a stack just stopped do not block a restart,
-            // while any listener on the port (127.0.0.1, 0.0.0.0 or ::) still makes the bind fail.
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
-    static int freePort(String host) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free TCP port on " + host + ": " + e.getMessage(), e);
-        }
-    }
 
     // ---------------------------------------------------------------- start helpers
 

@@ -23,8 +23,8 @@ class LocalStackLifecycleTest {
     @Test
     void portInUseFailsBeforeAnythingStartsAndNamesPortAndOption() throws IOException {
         Set<Long> childrenBefore = children();
-        int sqsPort = LocalStack.freePort("127.0.0.1");
-        int snsPort = LocalStack.freePort("127.0.0.1");
+        int sqsPort = Ports.freePort("127.0.0.1");
+        int snsPort = Ports.freePort("127.0.0.1");
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             int port = taken.getLocalPort();
@@ -63,8 +63,8 @@ class LocalStackLifecycleTest {
         Path template = dir.resolve("broken.yaml");
         Files.writeString(template, "Resources:\n  UsersTable:\n    Type: AWS::DynamoDB::Table\n"
                 + "    Properties:\n      KeySchema: [{ AttributeName: !Ref Param, KeyType: HASH }]\n");
-        List<Integer> ports = List.of(LocalStack.freePort("127.0.0.1"), LocalStack.freePort("127.0.0.1"),
-                LocalStack.freePort("127.0.0.1"));
+        List<Integer> ports = List.of(Ports.freePort("127.0.0.1"), Ports.freePort("127.0.0.1"),
+                Ports.freePort("127.0.0.1"));
         // OpenSearch on: it is still starting when the template fails, and must not outlive the failure.
         LocalStackOptions options = LocalStackOptions.forTestsBuilder().openSearch(true)
                 .dynamoDbPort(ports.get(0)).sqsPort(ports.get(1)).snsPort(ports.get(2))
@@ -83,8 +83,8 @@ class LocalStackLifecycleTest {
     @Test
     void aStoppedStackCanRestartOnTheSamePortsAtOnce() {
         LocalStackOptions options = LocalStackOptions.forTestsBuilder().openSearch(false)
-                .dynamoDbPort(LocalStack.freePort("127.0.0.1")).sqsPort(LocalStack.freePort("127.0.0.1"))
-                .snsPort(LocalStack.freePort("127.0.0.1")).build();
+                .dynamoDbPort(Ports.freePort("127.0.0.1")).sqsPort(Ports.freePort("127.0.0.1"))
+                .snsPort(Ports.freePort("127.0.0.1")).build();
         LocalStack first = LocalStack.start(options);
         // Clients the stack does not own (a CLI, a consumer) still hold connections while it stops;
         // the restart on the same ports must work at once all the same.

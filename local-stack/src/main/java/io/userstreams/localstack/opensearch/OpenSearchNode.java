@@ -1,5 +1,6 @@
 package io.userstreams.localstack.opensearch;
 
+import io.userstreams.localstack.Ports;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -189,7 +190,7 @@ public final class OpenSearchNode implements AutoCloseable {
         StaleNodes.sweep(nodesRoot);
 
         boolean pickPorts = config.httpPort() == 0;
-        if (!pickPorts && !Processes.isPortFree(config.host(), config.httpPort())) {
+        if (!pickPorts && !Ports.isFree(config.host(), config.httpPort())) {
             throw new OpenSearchStartException(portInUseMessage(config.host(), config.httpPort()), null, null);
         }
         // auto-picked ports can be grabbed by someone else before OpenSearch binds them: retry once
@@ -197,8 +198,8 @@ public final class OpenSearchNode implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return launch(config, choice, home, nodesRoot, root,
-                        pickPorts ? Processes.freePort(config.host()) : config.httpPort(),
-                        Processes.freePort(config.host()));
+                        pickPorts ? Ports.freePort(config.host()) : config.httpPort(),
+                        Ports.freePort(config.host()));
             } catch (PortRaceException e) {
                 if (attempt >= attempts) {
                     throw e.failure;

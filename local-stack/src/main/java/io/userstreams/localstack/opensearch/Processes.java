@@ -1,9 +1,6 @@
 package io.userstreams.localstack.opensearch;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,25 +126,5 @@ final class Processes {
         }
     }
 
-    static int freePort(String host) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not find a free port on " + host + ": " + e.getMessage(), e);
-        }
-    }
 
-    /** True when nothing listens on host:port (a bind succeeds). */
-    static boolean isPortFree(String host, int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            // like OpenSearch itself: TIME_WAIT leftovers of a stopped node do not block the bind
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.userstreams.localstack.opensearch;
 
+import io.userstreams.localstack.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -68,7 +69,7 @@ class OpenSearchLifecycleTest {
 
         assertThat(Processes.awaitExit(child.toHandle(), Duration.ofSeconds(30))).isTrue();
         assertThat(ProcessHandle.of(ready.pid()).filter(ProcessHandle::isAlive)).as("node stopped by the hook").isEmpty();
-        assertThat(Processes.isPortFree("127.0.0.1", ready.port())).isTrue();
+        assertThat(Ports.isFree("127.0.0.1", ready.port())).isTrue();
         assertThat(Files.readString(stateRoot.resolve("holder.out"))).contains("OpenSearch stopped");
     }
 
@@ -87,7 +88,7 @@ class OpenSearchLifecycleTest {
 
         assertThat(stopped).containsExactly(ready.pid());
         assertThat(node.isAlive()).isFalse();
-        assertThat(Processes.isPortFree("127.0.0.1", ready.port())).isTrue();
+        assertThat(Ports.isFree("127.0.0.1", ready.port())).isTrue();
         try (var folders = Files.list(stateRoot.resolve("nodes"))) {
             assertThat(folders.toList()).as("stale folder removed").isEmpty();
         }

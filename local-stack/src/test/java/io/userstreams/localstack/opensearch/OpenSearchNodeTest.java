@@ -1,5 +1,6 @@
 package io.userstreams.localstack.opensearch;
 
+import io.userstreams.localstack.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -162,8 +163,8 @@ class OpenSearchNodeTest {
         node.close();
 
         assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
-        assertThat(Processes.isPortFree("127.0.0.1", port)).isTrue();
-        assertThat(Processes.isPortFree("127.0.0.1", transportPort)).isTrue();
+        assertThat(Ports.isFree("127.0.0.1", port)).isTrue();
+        assertThat(Ports.isFree("127.0.0.1", transportPort)).isTrue();
         assertThat(folder).doesNotExist();
         node.close(); // second close is a no-op
         assertThat(node.isRunning()).isFalse();
