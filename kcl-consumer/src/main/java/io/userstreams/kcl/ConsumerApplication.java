@@ -1,5 +1,7 @@
 package io.userstreams.kcl;
 
+import io.userstreams.core.processing.SqsUnconvertibleRecords;
+import io.userstreams.core.processing.UnconvertibleRecord;
 import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
@@ -10,7 +12,6 @@ import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.StreamRecordConverter;
 import com.amazonaws.services.dynamodbv2.streamsadapter.serialization.RecordObjectMapper;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import io.userstreams.core.processing.BatchOutcome;
@@ -19,6 +20,7 @@ import io.userstreams.core.processing.ProcessingMetrics;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -230,7 +232,9 @@ public final class ConsumerApplication implements AutoCloseable {
         }
         SqsClient sqs = conn.configure(SqsClient.builder(), Service.SQS).httpClient(apache).build();
         closeables.add(sqs);
-        ShardWorker.Unconvertible unconvertible = (shardId, record, error) -> deadLetterRaw(sqs, shardId, record, error);
+        SqsUnconvertibleRecords deadLetters = new SqsUnconvertibleRecords(sqs, () -> settings.core().deadLetterQueueUrl(),
+                Clock.systemUTC());
+        ShardWorker.Unconvertible unconvertible = (shardId, record, error) -> deadLetterRaw(deadLetters, shardId, record, error);
 
         StreamTracker tracker = StreamsSchedulerFactory.createSingleStreamTracker(kclArn,
                 InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON));
@@ -402,26 +406,18 @@ public final class ConsumerApplication implements AutoCloseable {
 
     private static final ObjectMapper RECORD_JSON = new RecordObjectMapper();
 
-    /** Sends a record the converter rejected, with the reason, to the dead-letter queue. */
-    private void deadLetterRaw(SqsClient sqs, String shardId, Record record, Exception error) {
-        String queue = settings.core().deadLetterQueueUrl();
-        if (queue == null) {
-            throw new IllegalStateException("record " + record.eventID() + " cannot be converted (" + error.getMessage()
-                    + ") and DEAD_LETTER_QUEUE_URL is not set: set it so the record can be parked");
-        }
-        ObjectNode body = RECORD_JSON.createObjectNode();
-        body.put("reason", "unconvertible");
-        body.put("reaction", "none");
-        body.put("error", String.valueOf(error.getMessage()));
-        body.put("errorType", error.getClass().getName());
-        body.put("shardId", shardId);
-        body.put("eventId", record.eventID());
+    /** Sends a record the converter rejected, as delivered and with the reason, to the dead-letter queue. */
+    private static void deadLetterRaw(SqsUnconvertibleRecords deadLetters, String shardId, Record record,
+                                      Exception error) {
+        String raw;
         try {
-            body.set("record", RECORD_JSON.readTree(RECORD_JSON.writeValueAsString(record)));
+            raw = RECORD_JSON.writeValueAsString(record);
         } catch (Exception e) {
-            body.put("record", record.toString());
+            raw = record.toString();
         }
-        sqs.sendMessage(b -> b.queueUrl(queue).messageBody(body.toString()));
+        deadLetters.send(new UnconvertibleRecord(record.eventID(), shardId,
+                record.dynamodb() == null ? null : record.dynamodb().sequenceNumber(), raw,
+                String.valueOf(error.getMessage())));
     }
 
     /** True while the scheduler runs: initialized, not shutting down, thread alive. */
