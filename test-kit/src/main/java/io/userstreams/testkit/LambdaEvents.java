@@ -42,6 +42,19 @@ public final class LambdaEvents {
         out.setAwsRegion(r.awsRegion());
         out.setEventSourceARN(eventSourceArn);
         var s = r.dynamodb();
+        if (s != null) {    // a malformed record may have no dynamodb section: deliver it as it is
+            out.setDynamodb(streamRecord(s));
+        }
+        if (r.userIdentity() != null) {
+            Identity id = new Identity();
+            id.setType(r.userIdentity().type());
+            id.setPrincipalId(r.userIdentity().principalId());
+            out.setUserIdentity(id);
+        }
+        return out;
+    }
+
+    private static StreamRecord streamRecord(software.amazon.awssdk.services.dynamodb.model.StreamRecord s) {
         StreamRecord sr = new StreamRecord();
         sr.setSequenceNumber(s.sequenceNumber());
         sr.setSizeBytes(s.sizeBytes());
@@ -53,14 +66,7 @@ public final class LambdaEvents {
         if (s.hasKeys()) sr.setKeys(item(s.keys()));
         if (s.hasNewImage()) sr.setNewImage(item(s.newImage()));
         if (s.hasOldImage()) sr.setOldImage(item(s.oldImage()));
-        out.setDynamodb(sr);
-        if (r.userIdentity() != null) {
-            Identity id = new Identity();
-            id.setType(r.userIdentity().type());
-            id.setPrincipalId(r.userIdentity().principalId());
-            out.setUserIdentity(id);
-        }
-        return out;
+        return sr;
     }
 
     static Map<String, AttributeValue> item(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {

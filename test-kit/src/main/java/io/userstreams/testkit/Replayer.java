@@ -70,6 +70,21 @@ public final class Replayer implements AutoCloseable {
         };
     }
 
+    /**
+     * Replays stream records as the SDK models them (e.g. read with GetRecords, or built by a test to
+     * be malformed in ways Lambda-format JSON cannot express), in this order, as one delivery.
+     */
+    public Result replayRecords(List<Record> records, String eventSourceArn) {
+        return switch (runtime) {
+            case LAMBDA -> {
+                DynamodbEvent event = new DynamodbEvent();
+                event.setRecords(records.stream().map(r -> LambdaEvents.toLambda(r, eventSourceArn)).toList());
+                yield replayLambda(event);
+            }
+            case KCL -> kcl().replay(records);
+        };
+    }
+
     /** Replays a file: one Lambda event (pretty-printed is fine), or JSON Lines of records (a capture). */
     public Result replay(Path file) {
         try {

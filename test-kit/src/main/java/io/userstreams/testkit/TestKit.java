@@ -31,6 +31,14 @@ public final class TestKit implements AutoCloseable {
         this.effects = new Effects(stack, welcomeQueueUrl);
     }
 
+    /**
+     * A kit on a stack the caller started and closes (suites that run outside the JUnit extension):
+     * its own welcome queue is subscribed now, so it sees every welcome email from here on.
+     */
+    public static TestKit attach(LocalStack stack) {
+        return new TestKit(stack, subscribeWelcomeQueue(stack));
+    }
+
     /** Subscribes a queue to the welcome topic so the kit can see every welcome email. */
     static String subscribeWelcomeQueue(LocalStack stack) {
         return stack.subscribeQueue(stack.resources().welcomeTopicArn(),

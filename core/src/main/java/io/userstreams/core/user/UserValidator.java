@@ -36,11 +36,28 @@ public final class UserValidator {
     private UserValidator() {
     }
 
+    /**
+     * A lone surrogate is what undecodable bytes become when a Lambda event or a capture file is
+     * parsed; no sink can encode it (JSON and UTF-8 writers throw), so it is refused here, as bad input.
+     */
+    static void checkUnicode(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidUserException(field, "is not valid Unicode (a lone surrogate at character " + i
+                        + ": the source was not UTF-8)");
+            }
+        }
+    }
+
     /** Parses and validates an item. */
     public static User parse(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
             throw new InvalidUserException("item", "image is missing or empty");
         }
+        checkDepth(item);
         // UTF-8 is at most 3 bytes per char: only items that could be too big are measured exactly.
         int size = roughSizeBound(item) <= MAX_ITEM_BYTES ? 0 : itemSize(item);
         if (size > MAX_ITEM_BYTES) {
@@ -68,7 +85,9 @@ public final class UserValidator {
         if (user.userId().isBlank() || user.userId().length() > MAX_USER_ID_CHARS) {
             throw new InvalidUserException("userId", "must be 1-" + MAX_USER_ID_CHARS + " characters");
         }
+        checkUnicode("userId", user.userId());
         checkEmail(user.email());
+        checkUnicode("name", user.name());
         if (user.name().isBlank()) {
             throw new InvalidUserException("name", "must not be blank");
         }
@@ -265,6 +284,34 @@ public final class UserValidator {
             case NUL -> "NULL";
             default -> "unknown";
         };
+    }
+
+    /** DynamoDB stores at most 32 levels of nested documents: anything deeper did not come from a table. */
+    public static final int MAX_DEPTH = 32;
+
+    private static void checkDepth(Map<String, AttributeValue> item) {
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            if (depth(e.getValue(), 0) > MAX_DEPTH) {
+                throw new InvalidUserException(e.getKey(), "nests deeper than the " + MAX_DEPTH
+                        + " levels DynamoDB allows");
+            }
+        }
+    }
+
+    /** Levels of documents (maps, lists) in {@code v}; stops once past the limit, so hostile input cannot recurse deeply. */
+    private static int depth(AttributeValue v, int above) {
+        if (!v.hasM() && !v.hasL()) {
+            return above;
+        }
+        int level = above + 1;
+        if (level > MAX_DEPTH) {
+            return level;
+        }
+        int max = level;
+        for (AttributeValue child : v.hasM() ? v.m().values() : v.l()) {
+            max = Math.max(max, depth(child, level));
+        }
+        return max;
     }
 
     /** An upper bound of {@link #itemSize}, cheap: string lengths times 3, nested values measured exactly. */

@@ -43,6 +43,39 @@ class UserValidatorTest {
     }
 
     @Test
+    void loneSurrogatesAreRefusedButPairsAndReplacementCharactersAreNot() {
+        Map<String, AttributeValue> item = valid();
+        item.put("name", AttributeValue.fromS("Ann \uD800 Lee"));
+        assertInvalid(item, "name", "lone surrogate at character 4");
+        item = valid();
+        item.put("userId", AttributeValue.fromS("u\uDC00"));
+        assertInvalid(item, "userId", "not valid Unicode");
+        item = valid();
+        item.put("name", AttributeValue.fromS("Ann \uD83D\uDE00 \uFFFD"));
+        assertThat(UserValidator.parse(item).name()).isEqualTo("Ann \uD83D\uDE00 \uFFFD");
+    }
+
+    @Test
+    void documentsNestedDeeperThanDynamoDbAllowsAreRefused() {
+        Map<String, AttributeValue> item = valid();
+        item.put("prefs", nested(32));
+        assertThat(UserValidator.parse(item).userId()).isEqualTo("u1");
+        item.put("prefs", nested(33));
+        assertInvalid(item, "prefs", "nests deeper than the 32 levels");
+        item.put("prefs", nested(5_000));
+        assertInvalid(item, "prefs", "nests deeper");
+    }
+
+    /** A map {@code levels} deep (level 1 = the attribute itself). */
+    static AttributeValue nested(int levels) {
+        AttributeValue v = AttributeValue.fromS("leaf");
+        for (int i = 0; i < levels; i++) {
+            v = AttributeValue.fromM(Map.of("k", v));
+        }
+        return v;
+    }
+
+    @Test
     void missingField() {
         Map<String, AttributeValue> item = valid();
         item.remove("plan");

@@ -1,0 +1,533 @@
+package io.userstreams.faults;
+
+import io.userstreams.cli.stream.StreamReader;
+import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.config.CoreSettings;
+import io.userstreams.faults.Scenario.RuntimeKind;
+import io.userstreams.faults.proxy.DynamoDbFault;
+import io.userstreams.faults.proxy.DynamoDbFaultProxy;
+import io.userstreams.faults.proxy.TcpProxy;
+import io.userstreams.lambda.StreamHandlerRuntime;
+import io.userstreams.lambda.UserStreamHandler;
+import io.userstreams.lambda.api.UserStore;
+import io.userstreams.localstack.LocalStack;
+import io.userstreams.localstack.LocalStackOptions;
+import io.userstreams.localstack.sns.SnsFault;
+import io.userstreams.testkit.Replayer;
+import io.userstreams.testkit.TestKit;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/**
+ * The fault and bad-input suite: one local stack, the reactions hosted by the real KCL consumer (in
+ * child processes) or the real Lambda handler (behind an emulated event source mapping), faults
+ * injected by real means (killed processes, a loopback proxy that refuses connections, an HTTP proxy
+ * that answers with DynamoDB's own errors, the SNS endpoint's fault switch), and after every scenario
+ * all effects compared with the users table.
+ */
+public final class FaultSuite implements AutoCloseable {
+
+    /**
+     * @param scenarios which scenarios (numbers 1-8), in this order
+     * @param runtimes  which runtimes host the reactions; each runs the scenarios that apply to it
+     * @param soak      zero: one round; else rounds until this much time has passed
+     * @param workDir   consumer logs, the suite's own log, metrics
+     */
+    public record Options(List<Integer> scenarios, List<RuntimeKind> runtimes, Duration soak, Path workDir) {
+        public static Options ci(Path workDir) {
+            return new Options(List.of(1, 2, 3, 4, 5, 6, 7, 8), List.of(RuntimeKind.KCL, RuntimeKind.LAMBDA),
+                    Duration.ZERO, workDir);
+        }
+    }
+
+    /** Writes per second of good traffic during a scenario (each write is one stream record). */
+    static final int RATE = 25;
+    static final int BAD_IN_TABLE = 600;
+    static final int BAD_IN_STREAM = 500;
+    static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(150);
+    static final Duration SETTLE = Duration.ofSeconds(2);
+
+    private final Options options;
+    private final PrintStream out;
+    private final LocalStack stack;
+    private final TcpProxy openSearchProxy;
+    private final DynamoDbFaultProxy dynamoDbProxy;
+    private final Map<String, String> runtimeEnv;
+    private final Ledger ledger = new Ledger();
+    private final Verifier verifier;
+    private final UserStore users;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fault-timers");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Random random = new Random(20261125L);
+    private KclFleet fleet;
+    private LambdaEventSource mapping;
+
+    private FaultSuite(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        try {
+            Files.createDirectories(options.workDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long t0 = System.nanoTime();
+        this.stack = LocalStack.start(LocalStackOptions.forTests());
+        closeables.add(stack);
+        try {
+            URI os = stack.openSearchEndpoint();
+            this.openSearchProxy = TcpProxy.start("opensearch", os.getHost(), os.getPort());
+            closeables.add(openSearchProxy);
+            this.dynamoDbProxy = DynamoDbFaultProxy.start(stack.dynamoDbEndpoint());
+            closeables.add(dynamoDbProxy);
+            Map<String, String> env = new HashMap<>(stack.environment());
+            // The reactions reach OpenSearch and DynamoDB through the fault proxies; the stream is read directly.
+            env.put(CoreSettings.OPENSEARCH_ENDPOINT, openSearchProxy.endpoint("http").toString());
+            env.put(AwsConnection.Service.DYNAMODB.variable(), dynamoDbProxy.endpoint().toString());
+            this.runtimeEnv = Map.copyOf(env);
+            this.verifier = new Verifier(TestKit.attach(stack).effects(), ledger);
+            this.users = new UserStore(stack.dynamoDb(), stack.resources().usersTable());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        out.printf("fault suite: local stack up in %.1f s (logs in %s)%n", (System.nanoTime() - t0) / 1e9,
+                options.workDir().toAbsolutePath());
+    }
+
+    public static FaultSuite start(Options options, PrintStream out) {
+        return new FaultSuite(options, out);
+    }
+
+    /** One round, or rounds until the soak time has passed; prints a line per scenario and the table. */
+    public List<ScenarioResult> run() {
+        List<ScenarioResult> results = new ArrayList<>();
+        long end = System.nanoTime() + options.soak().toNanos();
+        int round = 0;
+        do {
+            round++;
+            for (RuntimeKind runtime : options.runtimes()) {
+                results.addAll(round(round, runtime));
+            }
+        } while (System.nanoTime() < end);
+        out.println();
+        ScenarioResult.printTable(results, out);
+        return results;
+    }
+
+    private List<ScenarioResult> round(int round, RuntimeKind runtime) {
+        List<ScenarioResult> results = new ArrayList<>();
+        List<Scenario> scenarios = options.scenarios().stream().map(Scenario::byNumber)
+                .filter(s -> s.runtimes.contains(runtime)).toList();
+        if (scenarios.isEmpty()) {
+            return results;
+        }
+        startRuntime(runtime);
+        try {
+            for (Scenario s : scenarios) {
+                out.printf("round %d, %s: scenario %d, %s ...%n", round, runtime.label(), s.number, s.title);
+                ScenarioResult r = run(round, runtime, s);
+                r.print(out);
+                if (!r.problems().isEmpty()) {
+                    out.println("  " + String.join("; ", r.problems()));
+                }
+                results.add(r);
+            }
+        } finally {
+            stopRuntime(runtime);
+        }
+        return results;
+    }
+
+    // ---------------------------------------------------------------- runtimes
+
+    private void startRuntime(RuntimeKind runtime) {
+        if (runtime == RuntimeKind.KCL) {
+            if (fleet == null) {
+                fleet = new KclFleet("faults-kcl", runtimeEnv, 100, stack.dynamoDb(), options.workDir());
+                closeables.add(fleet);
+            }
+            fleet.startWorker();
+            fleet.awaitLeaseHeld(Duration.ofSeconds(60));
+        } else {
+            mapping = new LambdaEventSource("main", handler(), stack.dynamoDbStreams(),
+                    stack.resources().usersStreamArn(), true, 100).start();
+        }
+    }
+
+    private void stopRuntime(RuntimeKind runtime) {
+        if (runtime == RuntimeKind.KCL) {
+            fleet.stopAll();
+        } else if (mapping != null) {
+            mapping.close();
+            mapping = null;
+        }
+    }
+
+    /** A warm Lambda container: the real handler; its EMF metric lines go to a file, as CloudWatch would take them. */
+    private UserStreamHandler handler() {
+        PrintStream stdout = System.out;
+        try {
+            PrintStream metrics = new PrintStream(new FileOutputStream(options.workDir().resolve("lambda-emf.log").toFile(),
+                    true), true, java.nio.charset.StandardCharsets.UTF_8);
+            System.setOut(metrics);
+            StreamHandlerRuntime runtime = StreamHandlerRuntime.fromEnvironment(runtimeEnv);
+            closeables.add(runtime);
+            closeables.add(metrics);
+            return new UserStreamHandler(runtime);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    /** The body of a scenario: makes traffic and faults, returns when the fault ended (recovery starts). */
+    private interface Body {
+        Instant run(String prefix, List<String> problems) throws Exception;
+    }
+
+    private ScenarioResult run(int round, RuntimeKind runtime, Scenario s) {
+        String prefix = "r" + round + "-s" + s.number + "-" + runtime.label();
+        long writtenBefore = ledger.written();
+        long deadLetteredBefore = verifier.check().deadLettered();
+        List<String> problems = new ArrayList<>();
+        Instant faultEnd;
+        try {
+            faultEnd = body(runtime, s).run(prefix, problems);
+        } catch (Exception e) {
+            problems.add("scenario failed: " + e);
+            faultEnd = Instant.now();
+        } finally {
+            snsFaultsOff();
+        }
+        Verifier.Converged c = verifier.awaitExact(CONVERGE_TIMEOUT, SETTLE);
+        Duration recovery = c.exactAt() == null ? null
+                : Duration.between(faultEnd, c.exactAt()).isNegative() ? Duration.ZERO : Duration.between(faultEnd, c.exactAt());
+        List<String> all = new ArrayList<>(problems);
+        if (!c.check().exact()) {
+            all.addAll(c.check().problems());
+        }
+        return new ScenarioResult(round, s, runtime, ledger.written() - writtenBefore, c.check().checked(),
+                c.check().lost() + c.check().unexpectedDeadLetters(), c.check().duplicated(),
+                c.check().deadLettered() - deadLetteredBefore, recovery, List.copyOf(all));
+    }
+
+    private Body body(RuntimeKind runtime, Scenario s) {
+        return switch (s) {
+            case CONSUMER_KILLED -> this::consumerKilled;
+            case TAKEOVER -> this::takeover;
+            case OPENSEARCH_DOWN -> this::openSearchDown;
+            case SNS_FAILING -> this::snsFailing;
+            case DYNAMODB_ERRORS -> this::dynamoDbErrors;
+            case POISON -> (prefix, problems) -> poison(runtime, prefix, problems);
+            case REDELIVERY -> (prefix, problems) -> redelivery(runtime, prefix, problems);
+            case SIGTERM -> this::sigterm;
+        };
+    }
+
+    private Workload workload(String prefix) {
+        return new Workload(users, ledger, prefix, random.nextLong());
+    }
+
+    private static int ops(int seconds) {
+        return RATE * seconds;
+    }
+
+    /** 1: kill -9 of the consumer while it works through batches; a new one started at once. */
+    private Instant consumerKilled(String prefix, List<String> problems) {
+        CompletableFuture<Integer> load = workload(prefix).start(ops(12), RATE);
+        fleet.awaitProgress(Duration.ofSeconds(30));
+        sleep(random.nextInt(1000));
+        String holder = fleet.awaitLeaseHeld(Duration.ofSeconds(30));
+        fleet.process(holder).orElseThrow().kill9();
+        Instant killedAt = Instant.now();
+        fleet.startWorker();
+        load.join();
+        return killedAt;
+    }
+
+    /** 2: a second consumer waits; the lease holder is killed; the survivor takes the shards over. */
+    private Instant takeover(String prefix, List<String> problems) {
+        fleet.startWorker();
+        CompletableFuture<Integer> load = workload(prefix).start(ops(12), RATE);
+        fleet.awaitProgress(Duration.ofSeconds(30));
+        String holder = fleet.awaitLeaseHeld(Duration.ofSeconds(30));
+        fleet.process(holder).orElseThrow().kill9();
+        Instant killedAt = Instant.now();
+        fleet.awaitLeaseHeld(Duration.ofSeconds(60));
+        load.join();
+        if (fleet.live().size() != 1) {
+            problems.add("expected one survivor, found " + fleet.live().size());
+        }
+        return killedAt;
+    }
+
+    /** 3: OpenSearch unreachable (connections refused and reset) for 20 s in the middle of a load. */
+    private Instant openSearchDown(String prefix, List<String> problems) {
+        CompletableFuture<Integer> load = workload(prefix).start(ops(26), RATE);
+        sleep(3000);
+        openSearchProxy.refuseFor(Duration.ofSeconds(20));
+        openSearchProxy.awaitFaultEnd(Duration.ofSeconds(30));
+        Instant end = Instant.now();
+        load.join();
+        return end;
+    }
+
+    /** 4: Publish fails with 500, then 503, then throttling, for 9 s; the switch turns itself off. */
+    private Instant snsFailing(String prefix, List<String> problems) {
+        var faults = stack.snsServer().faults();
+        long before = faults.injectedCount();
+        CompletableFuture<Integer> load = workload(prefix).start(ops(14), RATE);
+        sleep(2000);
+        faults.failAll(SnsFault.INTERNAL_ERROR);
+        timers.schedule(() -> faults.failAll(SnsFault.UNAVAILABLE), 3, TimeUnit.SECONDS);
+        timers.schedule(() -> faults.failAll(SnsFault.THROTTLED), 6, TimeUnit.SECONDS);
+        timers.schedule(faults::clear, 9, TimeUnit.SECONDS);
+        sleep(9000);
+        Instant end = Instant.now();
+        load.join();
+        if (faults.injectedCount() == before) {
+            problems.add("no SNS call failed: the fault never hit");
+        }
+        return end;
+    }
+
+    /** 5: half of the derived-table writes answered with throttling or transaction conflicts for 10 s. */
+    private Instant dynamoDbErrors(String prefix, List<String> problems) {
+        long before = dynamoDbProxy.injected().values().stream().mapToLong(Long::longValue).sum();
+        CompletableFuture<Integer> load = workload(prefix).start(ops(14), RATE);
+        sleep(2000);
+        var res = stack.resources();
+        dynamoDbProxy.injectFor(Duration.ofSeconds(10), Set.of(res.usersByEmailTable(), res.userStatsTable()), 0.5,
+                List.of(DynamoDbFault.TRANSACTION_CONFLICT, DynamoDbFault.THROTTLING,
+                        DynamoDbFault.PROVISIONED_THROUGHPUT_EXCEEDED), random.nextLong());
+        dynamoDbProxy.awaitFaultEnd(Duration.ofSeconds(20));
+        Instant end = Instant.now();
+        load.join();
+        if (dynamoDbProxy.injected().values().stream().mapToLong(Long::longValue).sum() == before) {
+            problems.add("no DynamoDB write failed: the fault never hit");
+        }
+        return end;
+    }
+
+    /**
+     * 6: bad items written to the table among good traffic (through the stream), then malformed
+     * records mixed into redelivered good ones, straight into the runtime's adapter.
+     */
+    private Instant poison(RuntimeKind runtime, String prefix, List<String> problems) {
+        CompletableFuture<Integer> load = workload(prefix).start(ops(10), RATE);
+        var ddb = stack.dynamoDb();
+        String table = stack.resources().usersTable();
+        for (int i = 0; i < 10; i++) {
+            BadRecords.writeToTable(ddb, table, ledger, prefix, i * (BAD_IN_TABLE / 10), BAD_IN_TABLE / 10);
+            sleep(1000);
+        }
+        load.join();
+        List<Record> good = tail(200);
+        List<Record> bad = BadRecords.streamRecords(ledger, prefix, BAD_IN_STREAM, BigInteger.ONE,
+                runtime == RuntimeKind.LAMBDA);
+        List<Record> mixed = renumber(interleave(good, bad));
+        try (Replayer replayer = new Replayer(replayRuntime(runtime), runtimeEnv)) {
+            for (int from = 0; from < mixed.size(); from += 100) {
+                deliver(replayer, mixed.subList(from, Math.min(mixed.size(), from + 100)), problems);
+            }
+        }
+        return Instant.now();
+    }
+
+    /**
+     * 7: a capture taken, later changes made and applied, then: the capture replayed in other batch
+     * boundaries (overlapping chunks), and a second consumer reading the whole stream again.
+     */
+    private Instant redelivery(RuntimeKind runtime, String prefix, List<String> problems) {
+        Workload w = workload(prefix);
+        w.run(ops(5), RATE);
+        List<Record> capture = tail(1500);
+        w.run(ops(5), RATE);
+        Verifier.Converged applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO);
+        if (applied.exactAt() == null) {
+            problems.add("later changes not applied before the replay: " + applied.check().problems());
+        }
+        try (Replayer replayer = new Replayer(replayRuntime(runtime), runtimeEnv)) {
+            int from = 0;
+            while (from < capture.size()) {
+                int start = Math.max(0, from - random.nextInt(10));    // overlap: some records twice in a row
+                int end = Math.min(capture.size(), from + 1 + random.nextInt(150));
+                deliver(replayer, capture.subList(start, end), problems);
+                from = end;
+            }
+        }
+        if (runtime == RuntimeKind.KCL) {
+            try (KclFleet again = new KclFleet("faults-kcl-again-" + prefix, runtimeEnv, 37, stack.dynamoDb(),
+                    options.workDir())) {
+                again.startWorker();
+                KclFleet.await("the second application re-read the stream", Duration.ofSeconds(240),
+                        () -> again.caughtUpWith(fleet));
+                again.stopAll();
+            }
+        } else {
+            try (LambdaEventSource again = new LambdaEventSource("again-" + prefix, handler(), stack.dynamoDbStreams(),
+                    stack.resources().usersStreamArn(), false, 37).start()) {
+                again.awaitCaughtUp(Duration.ofSeconds(240));
+            }
+        }
+        return Instant.now();
+    }
+
+    /** 8: SIGTERM to every consumer while records flow; they must stop cleanly; a new one resumes. */
+    private Instant sigterm(String prefix, List<String> problems) {
+        CompletableFuture<Integer> load = workload(prefix).start(ops(12), RATE);
+        fleet.awaitProgress(Duration.ofSeconds(30));
+        Instant stoppedAt = null;
+        for (ConsumerProcess p : fleet.live()) {
+            int exit = p.terminate(Duration.ofSeconds(40));
+            stoppedAt = Instant.now();
+            if (exit != 0 && exit != 143) {
+                problems.add("consumer " + p.workerId() + " exited with " + exit + " after SIGTERM; log " + p.logFile());
+            }
+        }
+        fleet.startWorker();
+        load.join();
+        return stoppedAt == null ? Instant.now() : stoppedAt;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Replayer.Runtime replayRuntime(RuntimeKind runtime) {
+        return runtime == RuntimeKind.KCL ? Replayer.Runtime.KCL : Replayer.Runtime.LAMBDA;
+    }
+
+    /** Delivers one batch through a runtime adapter; a batch it does not finish is retried from where it stopped. */
+    private void deliver(Replayer replayer, List<Record> batch, List<String> problems) {
+        String arn = stack.resources().usersStreamArn();
+        List<Record> remaining = batch;
+        for (int attempt = 1; attempt <= 5 && !remaining.isEmpty(); attempt++) {
+            Replayer.Result r = replayer.replayRecords(remaining, arn);
+            if (r.ok()) {
+                return;
+            }
+            String failed = r.batchItemFailures().get(0);
+            int at = 0;
+            for (int i = 0; i < remaining.size(); i++) {
+                if (remaining.get(i).dynamodb() != null && failed.equals(remaining.get(i).dynamodb().sequenceNumber())) {
+                    at = i;
+                    break;
+                }
+            }
+            remaining = remaining.subList(at, remaining.size());
+            sleep(500L * attempt);
+        }
+        if (!remaining.isEmpty()) {
+            problems.add(remaining.size() + " replayed records never finished");
+        }
+    }
+
+    /** The newest {@code n} records of the stream, read from its oldest (a capture). */
+    private List<Record> tail(int n) {
+        Deque<Record> last = new ArrayDeque<>();
+        StreamReader reader = new StreamReader(stack.dynamoDbStreams(), stack.resources().usersStreamArn(), false);
+        reader.readToEnd((shard, records) -> {
+            for (Record r : records) {
+                last.addLast(r);
+                if (last.size() > n) {
+                    last.removeFirst();
+                }
+            }
+        }, 3, () -> false);
+        return new ArrayList<>(last);
+    }
+
+    /** Bad records spread evenly among the good ones (the good ones keep their order). */
+    private static List<Record> interleave(List<Record> good, List<Record> bad) {
+        List<Record> out = new ArrayList<>(good.size() + bad.size());
+        int g = 0;
+        for (int b = 0; b < bad.size(); b++) {
+            int upTo = (int) ((long) (b + 1) * good.size() / bad.size());
+            while (g < upTo) {
+                out.add(good.get(g++));
+            }
+            out.add(bad.get(b));
+        }
+        while (g < good.size()) {
+            out.add(good.get(g++));
+        }
+        return out;
+    }
+
+    /** Fresh increasing sequence numbers: one delivery of one replay shard. */
+    private static List<Record> renumber(List<Record> records) {
+        List<Record> out = new ArrayList<>(records.size());
+        BigInteger seq = BigInteger.valueOf(System.currentTimeMillis()).multiply(BigInteger.valueOf(1_000_000));
+        for (Record r : records) {
+            seq = seq.add(BigInteger.ONE);
+            if (r.dynamodb() == null) {
+                out.add(r);
+            } else {
+                String s = seq.toString();
+                out.add(r.toBuilder().dynamodb(r.dynamodb().toBuilder().sequenceNumber(s).build()).build());
+            }
+        }
+        return out;
+    }
+
+    private void snsFaultsOff() {
+        try {
+            stack.snsServer().faults().clear();
+        } catch (RuntimeException ignored) {
+            // the stack is gone already
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Stops consumers, mappings, proxies and the stack, in that order, whatever happened. */
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        if (mapping != null) {
+            mapping.close();
+        }
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                out.println("closing " + closeables.get(i) + " failed: " + e);
+            }
+        }
+        closeables.clear();
+    }
+}

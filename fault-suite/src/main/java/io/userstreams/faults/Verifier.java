@@ -1,0 +1,221 @@
+package io.userstreams.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.userstreams.core.derived.DerivedEffects;
+import io.userstreams.core.user.User;
+import io.userstreams.testkit.Effects;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Compares every effect with the users table (the source of truth) and the {@link Ledger}: the index
+ * holds each live user at its latest version and no deleted one; users_by_email and user_stats are
+ * exact; one welcome email per inserted user; every bad record dead-lettered with its reason.
+ * Counts what is missing (lost) and what is extra (duplicated).
+ */
+final class Verifier {
+
+    /** One comparison. {@code problems} holds the first few differences, for the failure message. */
+    record Check(long checked, long lost, long duplicated, long deadLettered, long unexpectedDeadLetters,
+                 List<String> problems) {
+        boolean exact() {
+            return lost == 0 && duplicated == 0 && unexpectedDeadLetters == 0;
+        }
+    }
+
+    /** What {@link #awaitExact} found, and when (null when it never became exact). */
+    record Converged(Check check, Instant exactAt) {
+    }
+
+    /** The suite's bad-record tokens: {@code <prefix>-bad-<n>} (table) and {@code <prefix>-evt-<n>} (stream). */
+    private static final Pattern TOKEN = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*-(?:bad|evt)-[0-9]+");
+
+    private final Effects effects;
+    private final Ledger ledger;
+
+    Verifier(Effects effects, Ledger ledger) {
+        this.effects = effects;
+        this.ledger = ledger;
+    }
+
+    Check check() {
+        long[] checked = {0};
+        long lost = 0;
+        long duplicated = 0;
+        List<String> problems = new ArrayList<>();
+        long nowSeconds = Instant.now().getEpochSecond();
+
+        Map<String, User> table = effects.tableUsers();
+        long awaitingTtl = table.values().stream()
+                .filter(u -> u.expiresAt().isPresent() && u.expiresAt().getAsLong() <= nowSeconds).count();
+
+        // Search index: every live user at its latest version, nothing else.
+        Map<String, Map<String, Object>> index = effects.indexedUsers();
+        for (User u : table.values()) {
+            checked[0]++;
+            Map<String, Object> doc = index.get(u.userId());
+            if (doc == null) {
+                lost++;
+                note(problems, "index: missing " + u.userId());
+            } else if (((Number) doc.get("version")).longValue() != u.version() || !u.email().equals(doc.get("email"))
+                    || !u.plan().equals(doc.get("plan")) || !u.country().equals(doc.get("country"))) {
+                lost++;
+                note(problems, "index: stale " + u.userId() + " v" + doc.get("version") + " (table v" + u.version() + ")");
+            }
+        }
+        for (String id : index.keySet()) {
+            if (!table.containsKey(id)) {
+                checked[0]++;
+                lost++;    // its delete was lost
+                note(problems, "index: deleted user still indexed " + id);
+            }
+        }
+
+        // users_by_email: exactly the table's emails.
+        Map<String, String> wantEmails = new HashMap<>();
+        table.values().forEach(u -> wantEmails.put(u.email(), u.userId()));
+        Map<String, String> gotEmails = effects.usersByEmail();
+        for (Map.Entry<String, String> e : wantEmails.entrySet()) {
+            checked[0]++;
+            if (!e.getValue().equals(gotEmails.get(e.getKey()))) {
+                lost++;
+                note(problems, "users_by_email: missing " + e.getValue());
+            }
+        }
+        for (Map.Entry<String, String> e : gotEmails.entrySet()) {
+            if (!wantEmails.containsKey(e.getKey())) {
+                checked[0]++;
+                lost++;
+                note(problems, "users_by_email: stale mapping for " + e.getValue());
+            }
+        }
+
+        // user_stats: plan and country counts the table implies; deletes and expiries the ledger counted.
+        Map<String, Long> want = new TreeMap<>();
+        for (User u : table.values()) {
+            want.merge(DerivedEffects.planKey(u.plan()), 1L, Long::sum);
+            want.merge(DerivedEffects.countryKey(u.country()), 1L, Long::sum);
+        }
+        want.put(DerivedEffects.DELETED, ledger.deletedCount());
+        want.put(DerivedEffects.EXPIRED, ledger.expiringCount() - awaitingTtl);
+        Map<String, Long> got = effects.stats();
+        Set<String> keys = new HashSet<>(want.keySet());
+        got.forEach((k, v) -> {
+            if (v != 0) {
+                keys.add(k);
+            }
+        });
+        for (String k : keys) {
+            checked[0]++;
+            long diff = got.getOrDefault(k, 0L) - want.getOrDefault(k, 0L);
+            if (diff < 0) {
+                lost += -diff;
+                note(problems, "user_stats: " + k + " " + got.getOrDefault(k, 0L) + " < " + want.get(k));
+            } else if (diff > 0) {
+                duplicated += diff;
+                note(problems, "user_stats: " + k + " " + got.get(k) + " > " + want.getOrDefault(k, 0L));
+            }
+        }
+
+        // Welcome emails: exactly one per inserted user, none for anyone else.
+        Set<String> inserted = ledger.inserted();
+        Map<String, Integer> welcomes = effects.welcomeEmailsPerUser();
+        for (String id : inserted) {
+            checked[0]++;
+            int n = welcomes.getOrDefault(id, 0);
+            if (n == 0) {
+                lost++;
+                note(problems, "welcome: none for " + id);
+            } else if (n > 1) {
+                duplicated += n - 1;
+                note(problems, "welcome: " + n + " for " + id);
+            }
+        }
+        for (Map.Entry<String, Integer> w : welcomes.entrySet()) {
+            if (!inserted.contains(w.getKey())) {
+                checked[0]++;
+                duplicated += w.getValue();
+                note(problems, "welcome: unexpected for " + w.getKey());
+            }
+        }
+
+        // Dead letters: every bad record, with a reason that names what is wrong; no good record.
+        Map<String, List<String>> reasonsByToken = new HashMap<>();
+        long unexpected = 0;
+        for (JsonNode message : effects.deadLetters()) {
+            String reason = message.path("error").asText("") + " " + message.path("reason").asText("");
+            Matcher m = TOKEN.matcher(message.toString());
+            Set<String> tokens = new HashSet<>();
+            while (m.find()) {
+                tokens.add(m.group());
+            }
+            if (tokens.isEmpty()) {
+                unexpected++;
+                note(problems, "dead letter for a good record: " + abbreviate(message.toString()));
+            }
+            tokens.forEach(t -> reasonsByToken.computeIfAbsent(t, k -> new ArrayList<>()).add(reason));
+        }
+        long deadLettered = 0;
+        for (Ledger.BadRecord bad : ledger.badRecords().values()) {
+            checked[0]++;
+            List<String> reasons = reasonsByToken.getOrDefault(bad.token(), List.of());
+            if (reasons.stream().anyMatch(r -> r.contains(bad.reasonFragment()))) {
+                deadLettered++;
+            } else {
+                lost++;
+                note(problems, reasons.isEmpty() ? "dead letter: missing " + bad.token() + " (" + bad.kind() + ")"
+                        : "dead letter: " + bad.token() + " (" + bad.kind() + ") without '" + bad.reasonFragment()
+                        + "' in its reason " + reasons.get(0));
+            }
+        }
+        return new Check(checked[0], lost, duplicated, deadLettered, unexpected, List.copyOf(problems));
+    }
+
+    /**
+     * Polls until the effects are exact (then checks once more after {@code settle}, so late
+     * duplicates show), or the timeout passes.
+     */
+    Converged awaitExact(Duration timeout, Duration settle) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Check last = check();
+        while (!last.exact() && System.nanoTime() < deadline) {
+            sleep(1000);
+            last = check();
+        }
+        if (!last.exact()) {
+            return new Converged(last, null);
+        }
+        Instant exactAt = Instant.now();
+        sleep(settle.toMillis());
+        Check again = check();
+        return new Converged(again, again.exact() ? exactAt : null);
+    }
+
+    private static void note(List<String> problems, String problem) {
+        if (problems.size() < 12) {
+            problems.add(problem);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "...";
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.userstreams.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.userstreams.kcl.JsonLogs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The CI part of the fault suite: every scenario once, with the KCL consumer and with the Lambda
+ * handler where it applies. Fails on any loss or duplicate, and prints the table.
+ */
+class FaultSuiteTest {
+
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void nothingIsLostAndNothingIsDuplicatedUnderFaults() {
+        Path dir = Path.of("target", "fault-suite");
+        FaultSuite.Options options = FaultSuite.Options.ci(dir);
+        JsonLogs.toFile(dir.resolve("suite.log"), "INFO");
+        long start = System.nanoTime();
+        List<ScenarioResult> results;
+        try (FaultSuite suite = FaultSuite.start(options, System.out)) {
+            results = suite.run();
+        }
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        System.out.println("fault suite took " + seconds + " s");
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        ScenarioResult.printTable(results, new PrintStream(table, true, StandardCharsets.UTF_8));
+        // 8 scenarios with KCL, 5 with Lambda (1, 2 and 8 are about consumer processes).
+        assertThat(results).hasSize(13);
+        assertThat(results).as(table.toString(StandardCharsets.UTF_8)).allMatch(ScenarioResult::passed);
+        assertThat(results.stream().filter(r -> r.scenario() == Scenario.POISON))
+                .allMatch(r -> r.deadLettered() >= 1000);
+        assertThat(seconds).as("the CI part stays within 10 minutes").isLessThan(600);
+    }
+}
