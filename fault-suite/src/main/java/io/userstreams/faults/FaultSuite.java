@@ -227,7 +227,7 @@ public final class FaultSuite implements AutoCloseable {
         } finally {
             snsFaultsOff();
         }
-        Verifier.Converged c = verifier.awaitExact(CONVERGE_TIMEOUT, SETTLE);
+        Verifier.Converged c = verifier.awaitExact(CONVERGE_TIMEOUT, SETTLE, out);
         Duration recovery = c.exactAt() == null ? null
                 : Duration.between(faultEnd, c.exactAt()).isNegative() ? Duration.ZERO : Duration.between(faultEnd, c.exactAt());
         List<String> all = new ArrayList<>(problems);
@@ -371,7 +371,7 @@ public final class FaultSuite implements AutoCloseable {
         w.run(ops(5), RATE);
         List<Record> capture = tail(1500);
         w.run(ops(5), RATE);
-        Verifier.Converged applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO);
+        Verifier.Converged applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO, out);
         if (applied.exactAt() == null) {
             problems.add("later changes not applied before the replay: " + applied.check().problems());
         }

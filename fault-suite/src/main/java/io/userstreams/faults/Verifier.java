@@ -184,12 +184,20 @@ final class Verifier {
      * Polls until the effects are exact (then checks once more after {@code settle}, so late
      * duplicates show), or the timeout passes.
      */
-    Converged awaitExact(Duration timeout, Duration settle) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    Converged awaitExact(Duration timeout, Duration settle, java.io.PrintStream progress) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long nextReport = start + 15_000_000_000L;
         Check last = check();
         while (!last.exact() && System.nanoTime() < deadline) {
             sleep(1000);
             last = check();
+            if (!last.exact() && System.nanoTime() > nextReport) {
+                progress.printf("  ... %d s: %d effects missing, %d duplicated; first: %s%n",
+                        (System.nanoTime() - start) / 1_000_000_000L, last.lost() + last.unexpectedDeadLetters(),
+                        last.duplicated(), last.problems().subList(0, Math.min(3, last.problems().size())));
+                nextReport = System.nanoTime() + 15_000_000_000L;
+            }
         }
         if (!last.exact()) {
             return new Converged(last, null);

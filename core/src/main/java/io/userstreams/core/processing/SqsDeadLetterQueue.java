@@ -44,7 +44,7 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
     static String body(DeadLetter letter) {
         try {
             ObjectNode json = letter.toJson();
-            String body = JSON.writeValueAsString(json);
+            String body = SqsMessageBodies.sqsSafe(JSON.writeValueAsString(json));
             if (body.getBytes(StandardCharsets.UTF_8).length <= MAX_BODY_BYTES) {
                 return body;
             }
@@ -54,7 +54,7 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
                 record.putObject(image).put("truncated", true).put("jsonChars", size);
             }
             json.put("truncated", true);
-            return JSON.writeValueAsString(json);
+            return SqsMessageBodies.sqsSafe(JSON.writeValueAsString(json));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("dead letter could not be written as JSON", e);
         }

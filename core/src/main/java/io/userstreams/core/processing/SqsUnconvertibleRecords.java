@@ -62,7 +62,14 @@ public final class SqsUnconvertibleRecords {
         n.put("shardId", record.shardId());
         n.put("sequenceNumber", record.sequenceNumber());
         n.put("eventId", record.eventId());
-        return n.toString();
+        String body = SqsMessageBodies.sqsSafe(n.toString());
+        if (body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= SqsDeadLetterQueue.MAX_BODY_BYTES) {
+            return body;
+        }
+        // Too big for SQS: keep the ids, sequence number and reason; the size says what was dropped.
+        n.putObject("rawRecord").put("truncated", true).put("jsonChars", record.rawJson().length());
+        n.put("truncated", true);
+        return SqsMessageBodies.sqsSafe(n.toString());
     }
 
     private static JsonNode parse(String raw) {
