@@ -113,7 +113,7 @@ final class BadRecords {
                 }
                 case 5 -> {
                     kind = "missing image";
-                    field = "item";
+                    field = "newImage";
                     s.keys(keys);
                 }
                 case 6 -> {

@@ -70,6 +70,8 @@ public final class FaultSuite implements AutoCloseable {
 
     private final Options options;
     private final PrintStream out;
+    private final PrintStream stdout;
+    private final PrintStream metricsOut;
     private final LocalStack stack;
     private final TcpProxy openSearchProxy;
     private final DynamoDbFaultProxy dynamoDbProxy;
@@ -96,9 +98,21 @@ public final class FaultSuite implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         long t0 = System.nanoTime();
-        this.stack = LocalStack.start(LocalStackOptions.forTests());
-        closeables.add(stack);
+        // The in-process Lambda handlers print EMF metric lines on stdout, as in AWS, where CloudWatch
+        // takes them: here they go to a file, and the suite reports on the stream it was given.
+        this.stdout = System.out;
         try {
+            this.metricsOut = new PrintStream(new FileOutputStream(options.workDir().resolve("lambda-emf.log").toFile()),
+                    true, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        closeables.add(metricsOut);
+        System.setOut(metricsOut);
+        closeables.add(() -> System.setOut(stdout));
+        try {
+            this.stack = LocalStack.start(LocalStackOptions.forTests());
+            closeables.add(stack);
             URI os = stack.openSearchEndpoint();
             this.openSearchProxy = TcpProxy.start("opensearch", os.getHost(), os.getPort());
             closeables.add(openSearchProxy);
@@ -128,39 +142,48 @@ public final class FaultSuite implements AutoCloseable {
         List<ScenarioResult> results = new ArrayList<>();
         long end = System.nanoTime() + options.soak().toNanos();
         int round = 0;
-        do {
-            round++;
-            for (RuntimeKind runtime : options.runtimes()) {
-                results.addAll(round(round, runtime));
+        RuntimeKind running = null;
+        try {
+            do {
+                round++;
+                for (RuntimeKind runtime : options.runtimes()) {
+                    List<Scenario> scenarios = options.scenarios().stream().map(Scenario::byNumber)
+                            .filter(s -> s.runtimes.contains(runtime)).toList();
+                    if (scenarios.isEmpty()) {
+                        continue;
+                    }
+                    // The next runtime starts before the last one stops: a record written in between
+                    // (a TTL deletion, say) is never left to nobody.
+                    if (running != runtime) {
+                        startRuntime(runtime);
+                        if (running != null) {
+                            stopRuntime(running);
+                        }
+                        running = runtime;
+                    }
+                    for (Scenario s : scenarios) {
+                        results.add(runAndReport(round, runtime, s));
+                    }
+                }
+            } while (System.nanoTime() < end);
+        } finally {
+            if (running != null) {
+                stopRuntime(running);
             }
-        } while (System.nanoTime() < end);
+        }
         out.println();
         ScenarioResult.printTable(results, out);
         return results;
     }
 
-    private List<ScenarioResult> round(int round, RuntimeKind runtime) {
-        List<ScenarioResult> results = new ArrayList<>();
-        List<Scenario> scenarios = options.scenarios().stream().map(Scenario::byNumber)
-                .filter(s -> s.runtimes.contains(runtime)).toList();
-        if (scenarios.isEmpty()) {
-            return results;
+    private ScenarioResult runAndReport(int round, RuntimeKind runtime, Scenario s) {
+        out.printf("round %d, %s: scenario %d, %s ...%n", round, runtime.label(), s.number, s.title);
+        ScenarioResult r = run(round, runtime, s);
+        r.print(out);
+        if (!r.problems().isEmpty()) {
+            out.println("  " + String.join("; ", r.problems()));
         }
-        startRuntime(runtime);
-        try {
-            for (Scenario s : scenarios) {
-                out.printf("round %d, %s: scenario %d, %s ...%n", round, runtime.label(), s.number, s.title);
-                ScenarioResult r = run(round, runtime, s);
-                r.print(out);
-                if (!r.problems().isEmpty()) {
-                    out.println("  " + String.join("; ", r.problems()));
-                }
-                results.add(r);
-            }
-        } finally {
-            stopRuntime(runtime);
-        }
-        return results;
+        return r;
     }
 
     // ---------------------------------------------------------------- runtimes
@@ -188,22 +211,11 @@ public final class FaultSuite implements AutoCloseable {
         }
     }
 
-    /** A warm Lambda container: the real handler; its EMF metric lines go to a file, as CloudWatch would take them. */
+    /** A warm Lambda container: the real handler, wired as in AWS. */
     private UserStreamHandler handler() {
-        PrintStream stdout = System.out;
-        try {
-            PrintStream metrics = new PrintStream(new FileOutputStream(options.workDir().resolve("lambda-emf.log").toFile(),
-                    true), true, java.nio.charset.StandardCharsets.UTF_8);
-            System.setOut(metrics);
-            StreamHandlerRuntime runtime = StreamHandlerRuntime.fromEnvironment(runtimeEnv);
-            closeables.add(runtime);
-            closeables.add(metrics);
-            return new UserStreamHandler(runtime);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            System.setOut(stdout);
-        }
+        StreamHandlerRuntime runtime = StreamHandlerRuntime.fromEnvironment(runtimeEnv);
+        closeables.add(runtime);
+        return new UserStreamHandler(runtime);
     }
 
     // ---------------------------------------------------------------- scenarios

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -153,11 +152,8 @@ final class Verifier {
         long unexpected = 0;
         for (JsonNode message : effects.deadLetters()) {
             String reason = message.path("error").asText("") + " " + message.path("reason").asText("");
-            Matcher m = TOKEN.matcher(message.toString());
             Set<String> tokens = new HashSet<>();
-            while (m.find()) {
-                tokens.add(m.group());
-            }
+            collectTokens(message, tokens);
             if (tokens.isEmpty()) {
                 unexpected++;
                 note(problems, "dead letter for a good record: " + abbreviate(message.toString()));
@@ -206,6 +202,18 @@ final class Verifier {
         sleep(settle.toMillis());
         Check again = check();
         return new Converged(again, again.exact() ? exactAt : null);
+    }
+
+    /** Short text values that are whole tokens (ids, eventIDs); long values are skipped unread. */
+    private static void collectTokens(JsonNode node, Set<String> tokens) {
+        if (node.isTextual()) {
+            String t = node.asText();
+            if (t.length() < 200 && TOKEN.matcher(t).matches()) {
+                tokens.add(t);
+            }
+        } else if (node.isContainerNode()) {
+            node.forEach(child -> collectTokens(child, tokens));
+        }
     }
 
     private static void note(List<String> problems, String problem) {

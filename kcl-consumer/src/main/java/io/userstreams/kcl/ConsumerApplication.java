@@ -407,7 +407,7 @@ public final class ConsumerApplication implements AutoCloseable {
     private static final ObjectMapper RECORD_JSON = new RecordObjectMapper();
 
     /** Sends a record the converter rejected, as delivered and with the reason, to the dead-letter queue. */
-    private static void deadLetterRaw(SqsUnconvertibleRecords deadLetters, String shardId, Record record,
+    static void deadLetterRaw(SqsUnconvertibleRecords deadLetters, String shardId, Record record,
                                       Exception error) {
         String raw;
         try {

@@ -19,6 +19,17 @@ public final class ShardProcessors {
     }
 
     /**
+     * As {@link #standalone(BatchProcessor, BiConsumer, BooleanSupplier)}, with rejected records
+     * dead-lettered exactly as the application does it (the record as delivered, and the reason).
+     */
+    public static DynamoDBStreamsShardRecordProcessor standalone(BatchProcessor processor,
+                                                                io.userstreams.core.processing.SqsUnconvertibleRecords deadLetters,
+                                                                BooleanSupplier keepGoing) {
+        return standalone(processor, (shardId, record, error) -> ConsumerApplication.deadLetterRaw(deadLetters, shardId,
+                record, error), keepGoing);
+    }
+
+    /**
      * @param processor     the core's batch processor
      * @param unconvertible receives records the converter rejects, with the reason
      * @param keepGoing     false stops retrying a systemic failure (as a shutdown would)
@@ -26,7 +37,12 @@ public final class ShardProcessors {
     public static DynamoDBStreamsShardRecordProcessor standalone(BatchProcessor processor,
                                                                 BiConsumer<Record, Exception> unconvertible,
                                                                 BooleanSupplier keepGoing) {
-        ShardWorker.Unconvertible sink = (shardId, record, error) -> unconvertible.accept(record, error);
+        return standalone(processor, (ShardWorker.Unconvertible) (shardId, record, error) -> unconvertible.accept(record,
+                error), keepGoing);
+    }
+
+    private static DynamoDBStreamsShardRecordProcessor standalone(BatchProcessor processor, ShardWorker.Unconvertible sink,
+                                                                 BooleanSupplier keepGoing) {
         ShardWorker.Listener quiet = new ShardWorker.Listener() { };
         return new KclShardProcessor(new KclShardProcessor.Context() {
             @Override

@@ -54,13 +54,39 @@ public final class LambdaRecordConverter {
         if (r == null) {
             return new Converted(null, new MalformedRecord(null, null, null, "null record in the event", "null"));
         }
+        if (r.getDynamodb() == null) {
+            return new Converted(null, new MalformedRecord(r.getEventID(), null, r.getEventSourceARN(),
+                    "stream record " + r.getEventID() + " has no dynamodb section (keys, images, sequence number)", raw(r)));
+        }
         try {
-            Record v2Record = DynamodbRecordTransformer.toRecordV2(r);
+            Record v2Record = DynamodbRecordTransformer.toRecordV2(withKeysMap(r));
             return new Converted(v2.convert(v2Record, r.getEventSourceARN()), null);
         } catch (RuntimeException e) {
             String seq = r.getDynamodb() == null ? null : r.getDynamodb().getSequenceNumber();
             return new Converted(null, new MalformedRecord(r.getEventID(), seq, r.getEventSourceARN(), describe(e), raw(r)));
         }
+    }
+
+    /**
+     * The transformer dereferences Keys and ApproximateCreationDateTime unconditionally. A record
+     * without them gets (on a copy) an empty key map, so validation names the missing key instead of
+     * a NullPointerException, and "now", as the core converter does for such hand-made records.
+     */
+    private static DynamodbStreamRecord withKeysMap(DynamodbStreamRecord r) {
+        var s = r.getDynamodb();
+        if (s.getKeys() != null && s.getApproximateCreationDateTime() != null) {
+            return r;
+        }
+        var fixed = s.clone();
+        if (fixed.getKeys() == null) {
+            fixed.setKeys(java.util.Map.of());
+        }
+        if (fixed.getApproximateCreationDateTime() == null) {
+            fixed.setApproximateCreationDateTime(new java.util.Date());
+        }
+        DynamodbStreamRecord copy = (DynamodbStreamRecord) r.clone();
+        copy.setDynamodb(fixed);
+        return copy;
     }
 
     private static String describe(RuntimeException e) {
