@@ -42,7 +42,9 @@ public final class FaultSuiteMain {
     }
 
     static FaultSuite.Options parse(String[] args) {
-        FaultSuite.Options o = FaultSuite.Options.ci(Path.of("target", "fault-suite"));
+        // bin/fault-suite passes the repository root: logs land beside the CI run's, in the module's target.
+        FaultSuite.Options o = FaultSuite.Options.ci(Path.of(System.getProperty("user-streams.root", "."),
+                "fault-suite", "target", "fault-suite"));
         List<Integer> scenarios = o.scenarios();
         List<RuntimeKind> runtimes = o.runtimes();
         Duration soak = o.soak();
