@@ -142,35 +142,29 @@ public final class FaultSuite implements AutoCloseable {
         List<ScenarioResult> results = new ArrayList<>();
         long end = System.nanoTime() + options.soak().toNanos();
         int round = 0;
-        RuntimeKind running = null;
-        try {
-            do {
-                round++;
-                for (RuntimeKind runtime : options.runtimes()) {
-                    List<Scenario> scenarios = options.scenarios().stream().map(Scenario::byNumber)
-                            .filter(s -> s.runtimes.contains(runtime)).toList();
-                    if (scenarios.isEmpty()) {
-                        continue;
-                    }
-                    // The next runtime starts before the last one stops: a record written in between
-                    // (a TTL deletion, say) is never left to nobody.
-                    if (running != runtime) {
-                        startRuntime(runtime);
-                        if (running != null) {
-                            stopRuntime(running);
-                        }
-                        running = runtime;
-                    }
-                    for (Scenario s : scenarios) {
-                        results.add(runAndReport(round, runtime, s));
-                    }
+        RuntimeKind running = null;     // the last one keeps consuming until close()
+        do {
+            round++;
+            for (RuntimeKind runtime : options.runtimes()) {
+                List<Scenario> scenarios = options.scenarios().stream().map(Scenario::byNumber)
+                        .filter(s -> s.runtimes.contains(runtime)).toList();
+                if (scenarios.isEmpty()) {
+                    continue;
                 }
-            } while (System.nanoTime() < end);
-        } finally {
-            if (running != null) {
-                stopRuntime(running);
+                // The next runtime starts before the last one stops: a record written in between
+                // (a TTL deletion, say) is never left to nobody.
+                if (running != runtime) {
+                    startRuntime(runtime);
+                    if (running != null) {
+                        stopRuntime(running);
+                    }
+                    running = runtime;
+                }
+                for (Scenario s : scenarios) {
+                    results.add(runAndReport(round, runtime, s));
+                }
             }
-        }
+        } while (System.nanoTime() < end);
         out.println();
         ScenarioResult.printTable(results, out);
         return results;
@@ -428,6 +422,40 @@ public final class FaultSuite implements AutoCloseable {
         fleet.startWorker();
         load.join();
         return stoppedAt == null ? Instant.now() : stoppedAt;
+    }
+
+    // ---------------------------------------------------------------- self-check
+
+    /**
+     * Proves the comparison can fail: breaks four effects behind the runtimes' backs (an email
+     * mapping and an index document removed, a counter bumped, a second welcome published) and
+     * returns what the verifier then finds. For the suite's own test; the stack is not usable after.
+     */
+    Verifier.Check sabotageAndCheck() throws IOException {
+        verifier.awaitExact(Duration.ofSeconds(60), Duration.ZERO, out);
+        var res = stack.resources();
+        String victim = ledger.inserted().stream().filter(id -> users.get(id).isPresent()).findFirst().orElseThrow();
+        var user = users.get(victim).orElseThrow();
+        stack.dynamoDb().deleteItem(b -> b.tableName(res.usersByEmailTable())
+                .key(Map.of("email", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(user.email()))));
+        stack.openSearch().delete(d -> d.index(res.openSearchIndex()).id(victim).version(Long.MAX_VALUE - 1)
+                .versionType(org.opensearch.client.opensearch._types.VersionType.External));
+        stack.dynamoDb().updateItem(b -> b.tableName(res.userStatsTable())
+                .key(Map.of("statKey", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        "plan#" + user.plan())))
+                .updateExpression("ADD #c :one").expressionAttributeNames(Map.of("#c", "count"))
+                .expressionAttributeValues(Map.of(":one", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1"))));
+        stack.sns().publish(b -> b.topicArn(res.welcomeTopicArn()).subject("Welcome").message("again")
+                .messageAttributes(Map.of("userId", software.amazon.awssdk.services.sns.model.MessageAttributeValue.builder()
+                        .dataType("String").stringValue(victim).build())));
+        // SNS to SQS delivery is asynchronous: wait until all four show (the runtime repairs none of them).
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Verifier.Check c = verifier.check();
+        while ((c.lost() < 2 || c.duplicated() < 2) && System.nanoTime() < deadline) {
+            sleep(500);
+            c = verifier.check();
+        }
+        return c;
     }
 
     // ---------------------------------------------------------------- helpers

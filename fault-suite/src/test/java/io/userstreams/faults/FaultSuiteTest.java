@@ -20,14 +20,16 @@ class FaultSuiteTest {
 
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
-    void nothingIsLostAndNothingIsDuplicatedUnderFaults() {
+    void nothingIsLostAndNothingIsDuplicatedUnderFaults() throws Exception {
         Path dir = Path.of("target", "fault-suite");
         FaultSuite.Options options = FaultSuite.Options.ci(dir);
         JsonLogs.toFile(dir.resolve("suite.log"), "INFO");
         long start = System.nanoTime();
         List<ScenarioResult> results;
+        Verifier.Check sabotaged;
         try (FaultSuite suite = FaultSuite.start(options, System.out)) {
             results = suite.run();
+            sabotaged = suite.sabotageAndCheck();
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         System.out.println("fault suite took " + seconds + " s");
@@ -39,5 +41,11 @@ class FaultSuiteTest {
         assertThat(results.stream().filter(r -> r.scenario() == Scenario.POISON))
                 .allMatch(r -> r.deadLettered() >= 1000);
         assertThat(seconds).as("the CI part stays within 10 minutes").isLessThan(600);
+        // The same comparison sees effects broken behind the runtimes' backs: it can fail.
+        assertThat(sabotaged.lost()).as("mapping and index document removed").isEqualTo(2);
+        assertThat(sabotaged.duplicated()).as("counter bumped, welcome sent again").isEqualTo(2);
+        assertThat(sabotaged.problems()).anyMatch(p -> p.startsWith("users_by_email: missing"))
+                .anyMatch(p -> p.startsWith("index: missing")).anyMatch(p -> p.startsWith("welcome: 2 for"))
+                .anyMatch(p -> p.startsWith("user_stats: plan#"));
     }
 }
