@@ -245,7 +245,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         env.put("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", endpoint);
         env.put("AWS_ENDPOINT_URL_SQS", Target.LOCAL_SQS.toString());
         env.put("AWS_ENDPOINT_URL_SNS", Target.LOCAL_SNS.toString());
-        env.put("WELCOME_TOPIC_ARN", "arn:aws:sns:" + region + ":" + account + ":user-streams-welcome");
+        env.put("WELCOME_TOPIC_ARN", "arn:aws:sns:" + region + ":" + account + ":" + io.userstreams.core.UserStreamsCore.LOCAL_TOPIC_NAME);
         env.put("DEAD_LETTER_QUEUE_URL", Target.LOCAL_SQS + "/" + account + "/user-streams-dlq");
         if (!noOpenSearch) {
             env.put("OPENSEARCH_ENDPOINT", Target.LOCAL_OPENSEARCH.toString());

@@ -167,7 +167,7 @@ public final class Target {
         String topic = base.welcomeTopicArn();
         String dlq = base.deadLetterQueueUrl();
         if (!isAws()) {
-            topic = topic != null ? topic : localTopicArn("user-streams-welcome");
+            topic = topic != null ? topic : localTopicArn(io.userstreams.core.UserStreamsCore.LOCAL_TOPIC_NAME);
             dlq = dlq != null ? dlq : localQueueUrl("user-streams-dlq");
         }
         return new CoreSettings(users, base.usersByEmailTable(), base.userStatsTable(), base.idempotencyTable(),

@@ -61,7 +61,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class UserStreamsCore implements AutoCloseable {
 
     /** Local names used when the environment does not name the topic or queue (local mode). */
-    public static final String LOCAL_TOPIC_NAME = "user-streams-welcome";
+    public static final String LOCAL_TOPIC_NAME = "user-streams-welcome.fifo";
     public static final String LOCAL_QUEUE_NAME = "user-streams-dlq";
     public static final String LOCAL_OPENSEARCH_ENDPOINT = "http://127.0.0.1:9200";
 

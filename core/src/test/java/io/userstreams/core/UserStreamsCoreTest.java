@@ -30,7 +30,7 @@ class UserStreamsCoreTest {
     void buildsRealClientsWithoutTouchingTheNetworkAndClosesThem() {
         CoreSettings settings = CoreSettings.fromEnvironment(Map.of("OPENSEARCH_ENDPOINT", "http://127.0.0.1:1",
                 "DEAD_LETTER_QUEUE_URL", "http://127.0.0.1:1/000000000000/user-streams-dlq",
-                "WELCOME_TOPIC_ARN", "arn:aws:sns:us-east-1:000000000000:user-streams-welcome"));
+                "WELCOME_TOPIC_ARN", "arn:aws:sns:us-east-1:000000000000:user-streams-welcome.fifo"));
         AwsConnection local = AwsConnection.local(Region.US_EAST_1, Map.of(
                 AwsConnection.Service.DYNAMODB, URI.create("http://127.0.0.1:1"),
                 AwsConnection.Service.SNS, URI.create("http://127.0.0.1:1"),

@@ -445,7 +445,9 @@ public final class FaultSuite implements AutoCloseable {
                         "plan#" + user.plan())))
                 .updateExpression("ADD #c :one").expressionAttributeNames(Map.of("#c", "count"))
                 .expressionAttributeValues(Map.of(":one", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1"))));
+        // A new deduplication id: a second, different send, which the FIFO topic does deliver.
         stack.sns().publish(b -> b.topicArn(res.welcomeTopicArn()).subject("Welcome").message("again")
+                .messageGroupId("sabotage").messageDeduplicationId("sabotage-" + victim)
                 .messageAttributes(Map.of("userId", software.amazon.awssdk.services.sns.model.MessageAttributeValue.builder()
                         .dataType("String").stringValue(victim).build())));
         // SNS to SQS delivery is asynchronous: wait until all four show (the runtime repairs none of them).

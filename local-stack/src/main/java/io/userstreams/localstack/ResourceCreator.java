@@ -130,7 +130,7 @@ final class ResourceCreator {
         for (Resource topic : template.ofType(TOPIC)) {
             b.topics.put(topic.logicalId(), createTopic(sns, topic));
         }
-        b.welcomeTopicArn = b.topics.get(role(TOPIC, LocalResources.WELCOME_TOPIC_ID, "user-streams-welcome").logicalId());
+        b.welcomeTopicArn = b.topics.get(role(TOPIC, LocalResources.WELCOME_TOPIC_ID, "user-streams-welcome.fifo").logicalId());
         b.deadLetterQueueUrl = b.queues.get(role(QUEUE, LocalResources.DEAD_LETTER_QUEUE_ID, "user-streams-dlq").logicalId());
     }
 

@@ -17,7 +17,7 @@ class CloudFormationTemplateTest {
         CloudFormationTemplate t = ResourceCreator.loadTemplate(null);
         assertThat(t.ofType(ResourceCreator.TABLE)).extracting(Resource::localName)
                 .contains("users", "users_by_email", "user_stats", "user_streams_idempotency");
-        assertThat(t.ofType(ResourceCreator.TOPIC)).extracting(Resource::localName).contains("user-streams-welcome");
+        assertThat(t.ofType(ResourceCreator.TOPIC)).extracting(Resource::localName).contains("user-streams-welcome.fifo");
         assertThat(t.ofType(ResourceCreator.QUEUE)).extracting(Resource::localName).contains("user-streams-dlq");
         ResourceCreator.IndexSpec index = new ResourceCreator(t).indexSpec().orElseThrow();
         assertThat(index.name()).isEqualTo("users");

@@ -25,7 +25,7 @@ class LocalResourcesTest {
                 .contains("users", "users_by_email", "user_stats", "user_streams_idempotency");
         assertThat(resources.usersStreamArn()).startsWith("arn:aws:dynamodb:ddblocal:000000000000:table/users/stream/");
 
-        assertThat(resources.welcomeTopicArn()).isEqualTo("arn:aws:sns:us-east-1:000000000000:user-streams-welcome");
+        assertThat(resources.welcomeTopicArn()).isEqualTo("arn:aws:sns:us-east-1:000000000000:user-streams-welcome.fifo");
         assertThat(sns.listTopics().topics()).extracting(Topic::topicArn).contains(resources.welcomeTopicArn());
 
         assertThat(resources.deadLetterQueueUrl()).endsWith("/000000000000/user-streams-dlq")

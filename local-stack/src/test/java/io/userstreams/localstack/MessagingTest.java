@@ -48,7 +48,9 @@ class MessagingTest {
         String envelopeQueue = stack.subscribeQueue(topic, "welcome-envelope-" + suffix, false);
 
         String message = "{\"userId\":\"u-" + suffix + "\"}";
+        // The welcome topic is FIFO (template.yaml): a group and a deduplication id are required.
         String messageId = sns.publish(r -> r.topicArn(topic).subject("Welcome").message(message)
+                .messageGroupId("g-" + suffix).messageDeduplicationId("d-" + suffix)
                 .messageAttributes(Map.of("locale", MessageAttributeValue.builder()
                         .dataType("String").stringValue("ko").build()))).messageId();
 

@@ -514,12 +514,17 @@ final class TemplateChecks {
         out.put(CoreSettings.USER_STATS_TABLE, new Expected(byLocalName(t, "AWS::DynamoDB::Table", local.userStatsTable()), null, null, ""));
         out.put(CoreSettings.IDEMPOTENCY_TABLE, new Expected(byLocalName(t, "AWS::DynamoDB::Table", local.idempotencyTable()), null, null, ""));
         out.put(CoreSettings.WELCOME_TOPIC_ARN, new Expected(only(t, "AWS::SNS::Topic"), null, null, ""));
-        out.put(CoreSettings.DEAD_LETTER_QUEUE_URL, new Expected(only(t, "AWS::SQS::Queue"), null, null, ""));
+        out.put(CoreSettings.DEAD_LETTER_QUEUE_URL, new Expected(deadLetterQueueId(t), null, null, ""));
         String domain = only(t, "AWS::OpenSearchService::Domain");
         out.put(CoreSettings.OPENSEARCH_ENDPOINT, new Expected(domain, "DomainEndpoint", null, "https://"));
         out.put(CoreSettings.OPENSEARCH_INDEX, new Expected(null, null, indexName(t, domain), ""));
         out.put(ConsumerSettings.STREAM_ARN, new Expected(usersTableId(t), "StreamArn", null, ""));
         return out;
+    }
+
+    /** The dead-letter queue, by its local name: the welcome topic's delivery queue is an SQS queue too. */
+    static String deadLetterQueueId(Template t) {
+        return byLocalName(t, "AWS::SQS::Queue", "user-streams-dlq");
     }
 
     static String usersTableId(Template t) {
@@ -687,7 +692,7 @@ final class TemplateChecks {
     static List<String> streamMappings(Template t, Scenario s) {
         List<String> errors = new ArrayList<>();
         String users = usersTableId(t);
-        String dlq = only(t, "AWS::SQS::Queue");
+        String dlq = deadLetterQueueId(t);
         for (Runtime r : runtimes(t, s)) {
             if (r.kind() != Runtime.Kind.LAMBDA_STREAM) {
                 continue;
@@ -781,7 +786,7 @@ final class TemplateChecks {
     /** What every stream runtime calls: the stream, and the dead-letter queue (KMS-encrypted). */
     static List<Need> streamBaseNeeds(Template t) {
         String users = usersTableId(t);
-        String dlq = only(t, "AWS::SQS::Queue");
+        String dlq = deadLetterQueueId(t);
         String key = only(t, "AWS::KMS::Key");
         return List.of(new Need("dynamodb:DescribeStream", users), new Need("dynamodb:GetShardIterator", users),
                 new Need("dynamodb:GetRecords", users), new Need("sqs:SendMessage", dlq),

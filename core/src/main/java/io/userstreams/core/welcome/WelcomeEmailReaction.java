@@ -129,7 +129,7 @@ public final class WelcomeEmailReaction implements RecordReaction {
                 subject = FIXED_SUBJECT;
             }
         }
-        return new WelcomeMessage(user.userId(), user.email(), subject, r.body(), attributes);
+        return new WelcomeMessage(user.userId(), user.email(), subject, r.body(), attributes, key(user));
     }
 
     public static final String FIXED_SUBJECT = "Welcome to User Streams";

@@ -35,6 +35,24 @@ class WelcomeEmailIntegrationTest {
     static final Map<String, String> WELCOME_ONLY = Map.of("REACTIONS", "welcome-email");
 
     @Test
+    void aWelcomePublishedAgainAfterACrashIsDeduplicatedByTheFifoTopic(LocalStack stack) {
+        // What a successor does when a worker died after SNS accepted its welcome but before the
+        // claim was marked COMPLETED: publish the same creation's message again.
+        String queue = stack.subscribeQueue(stack.resources().welcomeTopicArn(), ItSupport.unique("welcome"), false);
+        String run = ItSupport.unique("d");
+        WelcomeEmailReaction reaction = new WelcomeEmailReaction(
+                new DynamoDbIdempotencyStore(stack.dynamoDb(), stack.resources().idempotencyTable()), messages -> List.of());
+        var first = reaction.message(user(run + "-kim"));
+        var other = reaction.message(user(run + "-lee"));
+        SnsWelcomePublisher publisher = new SnsWelcomePublisher(stack.sns(), stack.resources().welcomeTopicArn());
+        assertThat(publisher.publish(List.of(first))).containsOnlyNulls();
+        assertThat(publisher.publish(List.of(first, other))).containsOnlyNulls();
+        List<Message> messages = ItSupport.drain(stack.sqs(), queue, Duration.ofSeconds(2));
+        assertThat(messages).extracting(m -> ItSupport.json(m.body()).at("/MessageAttributes/userId/Value").asText())
+                .containsExactlyInAnyOrder(run + "-kim", run + "-lee");
+    }
+
+    @Test
     void sameBatchThreeTimesSendsExactlyOneWelcomePerNewUser(LocalStack stack) {
         String queue = stack.subscribeQueue(stack.resources().welcomeTopicArn(), ItSupport.unique("welcome"), false);
         String run = ItSupport.unique("w");

@@ -97,6 +97,10 @@ final class Delivery implements AutoCloseable {
             req.messageBody(envelope(sub, n, "sqs"));
         }
         String queueName = queueName(sub.endpoint);
+        if (queueName.endsWith(".fifo") && n.messageGroupId() != null) {
+            // A FIFO topic passes its group and deduplication ids on to a FIFO queue, as SNS does.
+            req.messageGroupId(n.messageGroupId()).messageDeduplicationId(n.messageDeduplicationId());
+        }
         String url = queueUrl(sub.endpoint, queueName);
         try {
             sqs.sendMessage(req.queueUrl(url).build());
@@ -191,6 +195,9 @@ final class Delivery implements AutoCloseable {
         ObjectNode o = JSON.createObjectNode();
         o.put("Type", "Notification");
         o.put("MessageId", n.messageId());
+        if (n.sequenceNumber() != null) {
+            o.put("SequenceNumber", n.sequenceNumber()); // FIFO topics only
+        }
         o.put("TopicArn", n.topicArn());
         if (n.subject() != null) {
             o.put("Subject", n.subject());

@@ -67,8 +67,10 @@ final class SnsActions {
             case "ListSubscriptions" -> subscriptions(r, service.listSubscriptions(null, in.string("NextToken")));
             case "Publish" -> {
                 injectFault();
-                r.put("MessageId", service.publish(in.string("TopicArn"), in.string("TargetArn"),
-                        in.string("PhoneNumber"), input(in, null)));
+                SnsService.Published p = service.publish(in.string("TopicArn"), in.string("TargetArn"),
+                        in.string("PhoneNumber"), input(in, null));
+                r.put("MessageId", p.messageId());
+                putIfNotNull(r, "SequenceNumber", p.sequenceNumber());
             }
             case "PublishBatch" -> {
                 injectFault();
@@ -78,7 +80,11 @@ final class SnsActions {
                 }
                 SnsService.BatchResult b = service.publishBatch(in.string("TopicArn"), entries);
                 List<Map<String, Object>> ok = new ArrayList<>();
-                b.successful().forEach(s -> ok.add(ordered("Id", s.id(), "MessageId", s.messageId())));
+                b.successful().forEach(s -> {
+                    Map<String, Object> m = ordered("Id", s.id(), "MessageId", s.messageId());
+                    putIfNotNull(m, "SequenceNumber", s.sequenceNumber());
+                    ok.add(m);
+                });
                 List<Map<String, Object>> failed = new ArrayList<>();
                 b.failed().forEach(f -> {
                     Map<String, Object> m = ordered("Id", f.id(), "Code", f.code(), "Message", f.message());

@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * (ElasticMQ) or to HTTP endpoints. Works with the real SDK v2 {@code SnsClient}.
  *
  * <p>Local-only differences: http(s) subscriptions are confirmed at once, the envelope's
- * Signature is not verifiable, FIFO topics and SMS/email/Lambda protocols are refused.
+ * Signature is not verifiable, SMS/email/Lambda protocols are refused. FIFO topics deduplicate
+ * within a 5-minute window (a package-private clock setter lets tests move time).
  */
 public final class SnsServer implements AutoCloseable {
 
@@ -158,6 +159,11 @@ public final class SnsServer implements AutoCloseable {
 
     public SnsFaults faults() {
         return faults;
+    }
+
+    /** Replaces the clock used for the FIFO deduplication window and notification timestamps (tests). */
+    void clock(java.time.Clock clock) {
+        service.clock(clock);
     }
 
     /** Notifications handed to a queue or HTTP endpoint since start. */

@@ -3,6 +3,9 @@ package io.userstreams.localstack.sns;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +27,9 @@ final class SnsService {
     static final int MAX_MESSAGE_BYTES = 262_144;
     static final int MAX_BATCH_ENTRIES = 10;
     private static final int PAGE_SIZE = 100;
+    /** How long a FIFO topic remembers a deduplication id, as SNS does. */
+    static final Duration DEDUPLICATION_WINDOW = Duration.ofMinutes(5);
+    private static final Pattern FIFO_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9_-]{1,256}");
@@ -46,6 +52,8 @@ final class SnsService {
     // Sorted by ARN so ListTopics pages are stable.
     private final ConcurrentSkipListMap<String, Topic> topics = new ConcurrentSkipListMap<>();
     private final Map<String, Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+    // Injectable so tests can step past the FIFO deduplication window.
+    private volatile Clock clock = Clock.systemUTC();
 
     SnsService(String region, String accountId, Delivery delivery) {
         this.region = region;
@@ -55,6 +63,11 @@ final class SnsService {
 
     Delivery delivery() {
         return delivery;
+    }
+
+    /** Replaces the clock (FIFO deduplication window, notification timestamps); for tests. */
+    void clock(Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
     }
 
     // ---- topics ----
@@ -69,24 +82,62 @@ final class SnsService {
                 throw SnsError.invalidParameter("Invalid parameter: Attributes Reason: Unknown attribute " + key);
             }
         }
-        boolean fifo = Boolean.parseBoolean(attributes.getOrDefault("FifoTopic", "false"));
-        if (fifo || name.endsWith(".fifo")) {
-            // The product uses standard topics; a half-done FIFO emulation would mislead tests.
-            throw SnsError.invalidParameter("Invalid parameter: FIFO topics are not supported by the local SNS endpoint");
+        Map<String, String> attrs = new LinkedHashMap<>(attributes);
+        attrs.replaceAll((k, v) -> v == null ? "" : v);
+        boolean fifo = attrs.containsKey("FifoTopic") && bool("FifoTopic", attrs.get("FifoTopic"));
+        boolean fifoName = name.endsWith(".fifo");
+        if (fifoName && !fifo) {
+            throw SnsError.invalidParameter("Invalid parameter: Topic Name");
+        }
+        if (fifo && !fifoName) {
+            throw SnsError.invalidParameter("Invalid parameter: Attributes Reason: FifoTopic: "
+                    + "a FIFO topic name must end with .fifo");
+        }
+        if (attrs.containsKey("ContentBasedDeduplication")) {
+            boolean cbd = bool("ContentBasedDeduplication", attrs.get("ContentBasedDeduplication"));
+            if (cbd && !fifo) {
+                throw SnsError.invalidParameter("Invalid parameter: Attributes Reason: ContentBasedDeduplication "
+                        + "can only be set for FIFO topics");
+            }
+            attrs.put("ContentBasedDeduplication", Boolean.toString(cbd));
+        }
+        if (fifo) {
+            attrs.put("FifoTopic", "true");
+            attrs.putIfAbsent("ContentBasedDeduplication", "false");
+        } else {
+            attrs.remove("FifoTopic"); // FifoTopic=false is the default; GetTopicAttributes omits it
+            attrs.remove("ContentBasedDeduplication");
         }
         String arn = "arn:aws:sns:" + region + ":" + accountId + ":" + name;
         Topic existing = topics.get(arn);
         if (existing != null) {
+            Map<String, String> current = existing.attributes();
             for (Map.Entry<String, String> e : attributes.entrySet()) {
-                if (!e.getValue().equals(existing.attributes().get(e.getKey()))) {
+                String key = e.getKey();
+                boolean same = switch (key) {
+                    case "FifoTopic" -> fifo == existing.fifo;
+                    case "ContentBasedDeduplication" ->
+                            attrs.getOrDefault(key, "false").equals(current.getOrDefault(key, "false"));
+                    default -> String.valueOf(e.getValue()).equals(current.get(key));
+                };
+                if (!same) {
                     throw SnsError.invalidParameter(
                             "Invalid parameter: Attributes Reason: Topic already exists with different attributes");
                 }
             }
             return arn; // CreateTopic is idempotent by name
         }
-        topics.put(arn, new Topic(name, arn, attributes));
+        topics.put(arn, new Topic(name, arn, attrs, fifo));
         return arn;
+    }
+
+    /** A "true"/"false" attribute value (case-insensitive), as SNS validates them. */
+    private static boolean bool(String attribute, String value) {
+        if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value)) {
+            throw SnsError.invalidParameter("Invalid parameter: Attributes Reason: " + attribute + ": Invalid value ["
+                    + value + "]. Must be true or false.");
+        }
+        return Boolean.parseBoolean(value.toLowerCase(Locale.ROOT));
     }
 
     synchronized void deleteTopic(String topicArn) {
@@ -120,7 +171,16 @@ final class SnsService {
         if (name == null || !TOPIC_ATTRIBUTES.contains(name) || name.equals("FifoTopic")) {
             throw SnsError.invalidParameter("Invalid parameter: AttributeName");
         }
-        t.setAttribute(name, value == null ? "" : value);
+        String v = value == null ? "" : value;
+        if (name.equals("ContentBasedDeduplication")) {
+            boolean cbd = bool(name, v);
+            if (!t.fifo) {
+                throw SnsError.invalidParameter("Invalid parameter: Attributes Reason: ContentBasedDeduplication "
+                        + "can only be set for FIFO topics");
+            }
+            v = Boolean.toString(cbd);
+        }
+        t.setAttribute(name, v);
     }
 
     private String defaultPolicy(String arn) {
@@ -199,6 +259,10 @@ final class SnsService {
                 boolean url = endpoint.startsWith("http://") || endpoint.startsWith("https://");
                 if (!url && !SQS_ARN.matcher(endpoint).matches()) {
                     throw SnsError.invalidParameter("Invalid parameter: SQS endpoint ARN");
+                }
+                if (!t.fifo && Delivery.queueName(endpoint).endsWith(".fifo")) {
+                    throw SnsError.invalidParameter(
+                            "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
                 }
                 if (!delivery.hasSqs()) {
                     throw SnsError.invalidParameter(
@@ -329,7 +393,11 @@ final class SnsService {
     // ---- publish ----
 
     /** Validates, then delivers before returning: a test that publishes then receives sees the message. */
-    String publish(String topicArn, String targetArn, String phoneNumber, PublishInput in) {
+    /** What Publish answers: {@code sequenceNumber} for FIFO topics only. */
+    record Published(String messageId, String sequenceNumber) {
+    }
+
+    Published publish(String topicArn, String targetArn, String phoneNumber, PublishInput in) {
         if (phoneNumber != null && !phoneNumber.isEmpty()) {
             throw SnsError.invalidParameter("Invalid parameter: PhoneNumber Reason: SMS is not supported by the local SNS endpoint");
         }
@@ -346,7 +414,7 @@ final class SnsService {
         return fanOut(t, in);
     }
 
-    record BatchSuccess(String id, String messageId) {
+    record BatchSuccess(String id, String messageId, String sequenceNumber) {
     }
 
     record BatchFailure(String id, String code, String message, boolean senderFault) {
@@ -389,7 +457,8 @@ final class SnsService {
         for (PublishInput e : entries) {
             try {
                 validate(e);
-                ok.add(new BatchSuccess(e.id(), fanOut(t, e)));
+                Published p = fanOut(t, e);
+                ok.add(new BatchSuccess(e.id(), p.messageId(), p.sequenceNumber()));
             } catch (SnsError err) {
                 failed.add(new BatchFailure(e.id(), err.code(), err.getMessage(), err.httpStatus() < 500));
             }
@@ -397,14 +466,78 @@ final class SnsService {
         return new BatchResult(ok, failed);
     }
 
-    private String fanOut(Topic t, PublishInput in) {
+    private Published fanOut(Topic t, PublishInput in) {
+        if (t.fifo) {
+            return fifoFanOut(t, in);
+        }
+        if (in.messageGroupId() != null || in.messageDeduplicationId() != null) {
+            throw SnsError.invalidParameter(
+                    "Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type");
+        }
         String messageId = UUID.randomUUID().toString();
         Notification n = new Notification(messageId, t.arn, in.subject(), in.message(), in.messageStructure(),
-                in.attributes(), Instant.now());
+                in.attributes(), clock.instant());
         for (Subscription s : t.subscriptions) {
             delivery.deliver(s, n);
         }
-        return messageId;
+        return new Published(messageId, null);
+    }
+
+    /**
+     * FIFO topics: MessageGroupId is required; the deduplication id is given or (ContentBasedDeduplication)
+     * the SHA-256 of the body. A deduplication id seen within {@link #DEDUPLICATION_WINDOW} is accepted
+     * again with the first message's id and sequence number, and not delivered. The topic's publish lock is
+     * held for the whole publish, so deliveries keep the publish order and a duplicate cannot race.
+     */
+    private Published fifoFanOut(Topic t, PublishInput in) {
+        String group = in.messageGroupId();
+        if (group == null || group.isEmpty()) {
+            throw SnsError.invalidParameter("Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
+        }
+        if (!FIFO_ID.matcher(group).matches()) {
+            throw SnsError.invalidParameter("Invalid parameter: MessageGroupId Reason: MessageGroupId can only include "
+                    + "alphanumeric and punctuation characters. 1 to 128 in length.");
+        }
+        String dedup = in.messageDeduplicationId();
+        if (dedup != null && !dedup.isEmpty()) {
+            if (!FIFO_ID.matcher(dedup).matches()) {
+                throw SnsError.invalidParameter("Invalid parameter: MessageDeduplicationId Reason: MessageDeduplicationId "
+                        + "can only include alphanumeric and punctuation characters. 1 to 128 in length.");
+            }
+        } else if ("true".equals(t.attribute("ContentBasedDeduplication"))) {
+            dedup = sha256Hex(in.message());
+        } else {
+            throw SnsError.invalidParameter("Invalid parameter: The topic should either have ContentBasedDeduplication "
+                    + "enabled or MessageDeduplicationId provided explicitly");
+        }
+        // FifoThroughputScope=MessageGroup deduplicates within a message group, Topic across the topic.
+        String key = "MessageGroup".equals(t.attribute("FifoThroughputScope")) ? group + "\u0000" + dedup : dedup;
+        synchronized (t.publishLock) {
+            Instant now = clock.instant();
+            t.deduplication.values().removeIf(a -> !now.isBefore(a.at().plus(DEDUPLICATION_WINDOW)));
+            Topic.Accepted seen = t.deduplication.get(key);
+            if (seen != null) {
+                return new Published(seen.messageId(), seen.sequenceNumber());
+            }
+            String messageId = UUID.randomUUID().toString();
+            String sequenceNumber = t.nextSequenceNumber();
+            Notification n = new Notification(messageId, t.arn, in.subject(), in.message(), in.messageStructure(),
+                    in.attributes(), now, sequenceNumber, group, dedup);
+            t.deduplication.put(key, new Topic.Accepted(messageId, sequenceNumber, now));
+            for (Subscription s : t.subscriptions) {
+                delivery.deliver(s, n);
+            }
+            return new Published(messageId, sequenceNumber);
+        }
+    }
+
+    static String sha256Hex(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static long size(PublishInput in) {
@@ -440,10 +573,6 @@ final class SnsService {
                 throw SnsError.invalidParameter(
                         "Invalid parameter: Message Structure - No default entry in JSON message body");
             }
-        }
-        if (in.messageGroupId() != null || in.messageDeduplicationId() != null) {
-            throw SnsError.invalidParameter(
-                    "Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type");
         }
         for (Map.Entry<String, MessageAttribute> e : in.attributes().entrySet()) {
             validateAttribute(e.getKey(), e.getValue());

@@ -1,6 +1,8 @@
 package io.userstreams.localstack.sns;
 
+import java.time.Instant;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +13,24 @@ final class Topic {
 
     final String name;
     final String arn;
+    /** FIFO topics: name ends with .fifo and FifoTopic=true (fixed at creation). */
+    final boolean fifo;
     private final Map<String, String> attributes;
     final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
-    Topic(String name, String arn, Map<String, String> attributes) {
+    /** An accepted FIFO message, remembered for the deduplication window. */
+    record Accepted(String messageId, String sequenceNumber, Instant at) {
+    }
+
+    /** Held by SnsService for a whole FIFO publish; guards {@link #deduplication}. */
+    final Object publishLock = new Object();
+    final Map<String, Accepted> deduplication = new HashMap<>();
+    private long sequence;
+
+    Topic(String name, String arn, Map<String, String> attributes, boolean fifo) {
         this.name = name;
         this.arn = arn;
+        this.fifo = fifo;
         this.attributes = new LinkedHashMap<>(attributes);
     }
 
@@ -24,7 +38,17 @@ final class Topic {
         return Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     }
 
+    synchronized String attribute(String name) {
+        return attributes.get(name);
+    }
+
     synchronized void setAttribute(String name, String value) {
         attributes.put(name, value);
+    }
+
+    /** The next sequence number: 20 digits, increasing per topic, as SNS FIFO topics answer. */
+    synchronized String nextSequenceNumber() {
+        sequence++;
+        return "1" + String.format("%019d", sequence);
     }
 }

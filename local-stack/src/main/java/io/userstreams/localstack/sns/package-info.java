@@ -15,8 +15,14 @@
  * with SQS message attributes when {@code RawMessageDelivery=true}; filter policies (attribute or
  * body scope, common operators) are applied.
  *
+ * <p>FIFO topics: the name ends with {@code .fifo} and {@code FifoTopic=true} (either alone is
+ * InvalidParameter). Publish/PublishBatch need {@code MessageGroupId} and a {@code MessageDeduplicationId}
+ * (or {@code ContentBasedDeduplication=true}: SHA-256 hex of the body). A deduplication id seen in the
+ * last 5 minutes is accepted with the first message's MessageId and SequenceNumber and not delivered
+ * again. FIFO SQS subscribers receive the group and deduplication ids. Standard topics refuse both ids.
+ *
  * <p>Local differences, on purpose: http(s) subscriptions are confirmed at once; the envelope's
- * {@code Signature} cannot be verified; FIFO topics and sms/email/lambda/firehose/application
+ * {@code Signature} cannot be verified; sms/email/lambda/firehose/application
  * protocols are refused with InvalidParameter; a failed delivery is logged and counted
  * ({@link io.userstreams.localstack.sns.SnsServer#failedDeliveryCount()}), not retried.
  */
