@@ -161,6 +161,14 @@ public final class SnsServer implements AutoCloseable {
         return faults;
     }
 
+    /**
+     * FIFO topics forget the deduplication ids seen so far, as if recreated: for resetting data
+     * between tests that publish the same users' welcomes again within SNS's 5-minute window.
+     */
+    public void forgetDeduplication() {
+        service.forgetDeduplication();
+    }
+
     /** Replaces the clock used for the FIFO deduplication window and notification timestamps (tests). */
     void clock(java.time.Clock clock) {
         service.clock(clock);

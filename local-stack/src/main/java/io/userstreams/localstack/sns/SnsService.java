@@ -65,6 +65,15 @@ final class SnsService {
         return delivery;
     }
 
+    /** Every FIFO topic forgets the deduplication ids it has seen (what deleting and recreating the topics would do). */
+    void forgetDeduplication() {
+        for (Topic t : topics.values()) {
+            synchronized (t.publishLock) {
+                t.deduplication.clear();
+            }
+        }
+    }
+
     /** Replaces the clock (FIFO deduplication window, notification timestamps); for tests. */
     void clock(Clock clock) {
         this.clock = java.util.Objects.requireNonNull(clock, "clock");

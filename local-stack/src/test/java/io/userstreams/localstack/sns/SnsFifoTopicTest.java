@@ -278,6 +278,15 @@ class SnsFifoTopicTest {
     }
 
     @Test
+    void forgettingDeduplicationLetsTheSameIdDeliverAgainAsARecreatedTopicWould() {
+        String id1 = publish("reset", "g", "same").messageId();
+        receive(queueUrl, 1);
+        server.forgetDeduplication();
+        assertThat(publish("reset", "g", "same").messageId()).isNotEqualTo(id1);
+        assertThat(receive(queueUrl, 1)).extracting(Message::body).containsExactly("reset");
+    }
+
+    @Test
     void aPublishFailedByInjectionDoesNotRecordItsDeduplicationId() {
         server.faults().failNext(1, SnsFault.UNAVAILABLE);
         assertThatThrownBy(() -> snsNoRetry.publish(r -> r.topicArn(topicArn).message("retried")
