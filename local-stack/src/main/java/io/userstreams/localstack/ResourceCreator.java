@@ -335,6 +335,7 @@ final class ResourceCreator {
         string(topic.properties(), "DisplayName").ifPresent(v -> attributes.put("DisplayName", v));
         string(topic.properties(), "FifoTopic").ifPresent(v -> attributes.put("FifoTopic", v));
         string(topic.properties(), "ContentBasedDeduplication").ifPresent(v -> attributes.put("ContentBasedDeduplication", v));
+        string(topic.properties(), "FifoThroughputScope").ifPresent(v -> attributes.put("FifoThroughputScope", v));
         // CreateTopic is idempotent in SNS: the same name returns the same ARN.
         String arn = sns.createTopic(r -> r.name(topic.localName()).attributes(attributes)).topicArn();
         log.atInfo().addKeyValue("topic", topic.localName()).addKeyValue("logicalId", topic.logicalId()).log("topic ready");
