@@ -271,6 +271,10 @@ public final class ConsumerApplication implements AutoCloseable {
                 .leaseAssignmentIntervalMillis(Math.min(2 * settings.failover().toMillis(), 1000))
                 .shardSyncIntervalMillis(0)
                 .billingMode(BillingMode.PAY_PER_REQUEST);
+        // The leader assigns leases only to workers with a WorkerMetricStats entry, written every 30 s
+        // by default: a restarted consumer waited 10-56 s for its shard (fault suite, scenario 8).
+        // Every 5 s it costs one small write per worker.
+        leases.workerUtilizationAwareAssignmentConfig().workerMetricsReporterFreqInMillis(5000);
         CoordinatorConfig coordinator = configs.coordinatorConfig()
                 // Depth 1: only shards whose parents are finished; a child waits for its parent.
                 .shardPrioritization(new ParentsFirstShardPrioritization(1))
