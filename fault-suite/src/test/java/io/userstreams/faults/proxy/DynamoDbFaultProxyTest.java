@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.userstreams.localstack.LocalStack;
-import io.userstreams.localstack.LocalStackOptions;
+import io.userstreams.localstack.LocalStackExtension;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+@ExtendWith(LocalStackExtension.class)
 class DynamoDbFaultProxyTest {
 
     private static LocalStack stack;
@@ -40,17 +41,11 @@ class DynamoDbFaultProxyTest {
     private DynamoDbFaultProxy proxy;
     private DynamoDbClient client;
 
+    /** The module's shared local stack (without OpenSearch: see the surefire settings in the pom). */
     @BeforeAll
-    static void startStack() {
-        stack = LocalStack.start(LocalStackOptions.forTestsBuilder().openSearch(false).build());
-        direct = stack.dynamoDb();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useStack(LocalStack shared) {
+        stack = shared;
+        direct = shared.dynamoDb();
     }
 
     @BeforeEach

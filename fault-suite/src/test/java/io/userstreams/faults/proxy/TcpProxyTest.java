@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.userstreams.localstack.LocalStack;
-import io.userstreams.localstack.LocalStackOptions;
+import io.userstreams.localstack.LocalStackExtension;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,15 +13,16 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+@ExtendWith(LocalStackExtension.class)
 class TcpProxyTest {
 
     private static LocalStack stack;
@@ -29,17 +30,11 @@ class TcpProxyTest {
 
     private TcpProxy proxy;
 
+    /** The module's shared local stack (without OpenSearch: see the surefire settings in the pom). */
     @BeforeAll
-    static void startStack() {
-        stack = LocalStack.start(LocalStackOptions.forTestsBuilder().openSearch(false).build());
-        direct = stack.dynamoDb();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useStack(LocalStack shared) {
+        stack = shared;
+        direct = shared.dynamoDb();
     }
 
     @BeforeEach
