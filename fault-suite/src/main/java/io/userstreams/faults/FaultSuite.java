@@ -151,11 +151,14 @@ public final class FaultSuite implements AutoCloseable {
                 if (scenarios.isEmpty()) {
                     continue;
                 }
-                // The next runtime starts before the last one stops: a record written in between
-                // (a TTL deletion, say) is never left to nobody.
+                // The next runtime starts before the last one stops: no record is left to nobody.
                 if (running != runtime) {
                     startRuntime(runtime);
                     if (running != null) {
+                        // The new one starts at the stream's tip: the old one finishes what came
+                        // before (a TTL deletion just then, say) before it stops.
+                        sleep(2000);
+                        verifier.awaitExact(Duration.ofSeconds(60), Duration.ZERO, out);
                         stopRuntime(running);
                     }
                     running = runtime;
