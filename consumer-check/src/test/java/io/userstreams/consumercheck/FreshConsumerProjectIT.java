@@ -10,11 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reads the dependency trees of the fresh consumer projects that maven-invoker-plugin resolved just
- * before (src/it: test-kit as a test dependency, with and without the BOM imported).
+ * before (src/it/fresh-consumers: test-kit as a test dependency, with and without the BOM imported).
  */
 class FreshConsumerProjectIT {
 
-    private static final Path PROJECTS = Path.of(System.getProperty("consumer-check.projects", "target/its"));
+    private static final Path PROJECTS =
+            Path.of(System.getProperty("consumer-check.projects", "target/its")).resolve("fresh-consumers");
 
     @Test
     void withTheBomImportedOneAwsSdkVersionAndOneJacksonVersionResolve() throws IOException {
@@ -43,7 +44,7 @@ class FreshConsumerProjectIT {
 
     private static List<String> tree(String project) throws IOException {
         Path tree = PROJECTS.resolve(project).resolve("tree.txt");
-        assertThat(tree).as("dependency tree written by the invoker run of src/it/%s (see its build.log)", project)
+        assertThat(tree).as("dependency tree written by the invoker run of src/it/fresh-consumers/%s (see fresh-consumers/build.log)", project)
                 .isRegularFile();
         return Files.readAllLines(tree);
     }
