@@ -12,6 +12,8 @@ import io.userstreams.core.processing.ProcessingMetrics;
 import io.userstreams.core.processing.RetryPolicy;
 import io.userstreams.core.processing.Sleeper;
 import io.userstreams.core.processing.SqsDeadLetterQueue;
+import io.userstreams.core.processing.SqsUnconvertibleRecords;
+import io.userstreams.core.processing.UnconvertibleRecordQueue;
 import io.userstreams.core.reaction.RecordReaction;
 import io.userstreams.core.reaction.SystemicFailureException;
 import io.userstreams.core.search.IndexDefinition;
@@ -69,14 +71,16 @@ public final class UserStreamsCore implements AutoCloseable {
     private final BatchProcessor processor;
     private final List<RecordReaction> reactions;
     private final Sinks sinks;
+    private final UnconvertibleRecordQueue unconvertibleRecords;
     private final AutoCloseable resources;
 
     private UserStreamsCore(CoreSettings settings, BatchProcessor processor, List<RecordReaction> reactions, Sinks sinks,
-                            AutoCloseable resources) {
+                            UnconvertibleRecordQueue unconvertibleRecords, AutoCloseable resources) {
         this.settings = settings;
         this.processor = processor;
         this.reactions = List.copyOf(reactions);
         this.sinks = sinks;
+        this.unconvertibleRecords = unconvertibleRecords;
         this.resources = resources;
     }
 
@@ -104,6 +108,14 @@ public final class UserStreamsCore implements AutoCloseable {
 
     public Sinks sinks() {
         return sinks;
+    }
+
+    /**
+     * Where a runtime sends records it cannot convert: the same dead-letter queue, reaction
+     * {@code conversion}, the record as delivered. With injected sinks: the one given to the builder.
+     */
+    public UnconvertibleRecordQueue unconvertibleRecords() {
+        return unconvertibleRecords;
     }
 
     /** Creates the search index from template.yaml if it is missing (also done before the first bulk). */
@@ -139,6 +151,8 @@ public final class UserStreamsCore implements AutoCloseable {
         private int bulkSize = SearchIndexReaction.DEFAULT_BULK_SIZE;
         private Map<String, String> environment = System.getenv();
         private boolean parallelReactions = true;
+        private UnconvertibleRecordQueue unconvertibleRecords;
+        private UnconvertibleRecordQueue awsUnconvertibleRecords;
 
         /** Run the reactions of a chunk at the same time (default) or one after another. */
         public Builder parallelReactions(boolean parallel) {
@@ -164,6 +178,15 @@ public final class UserStreamsCore implements AutoCloseable {
 
         public Builder metrics(ProcessingMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics);
+            return this;
+        }
+
+        /**
+         * Where unconvertible records go when the sinks are injected (default: refused, so such a
+         * record stops the batch). With AWS sinks the core sends them to its dead-letter queue.
+         */
+        public Builder unconvertibleRecords(UnconvertibleRecordQueue queue) {
+            this.unconvertibleRecords = Objects.requireNonNull(queue);
             return this;
         }
 
@@ -279,7 +302,13 @@ public final class UserStreamsCore implements AutoCloseable {
                 processor.close();
                 resources.close();
             };
-            return new UserStreamsCore(settings, processor, reactions, built, all);
+            UnconvertibleRecordQueue unconvertible = unconvertibleRecords != null ? unconvertibleRecords
+                    : awsUnconvertibleRecords != null && sinks == null ? awsUnconvertibleRecords
+                    : record -> {
+                        throw new IllegalStateException("no queue for unconvertible records (injected sinks):"
+                                + " record " + record.eventId() + " stays unfinished");
+                    };
+            return new UserStreamsCore(settings, processor, reactions, built, unconvertible, all);
         }
 
         private Sinks awsSinks(Deque<AutoCloseable> closeables) {
@@ -296,6 +325,7 @@ public final class UserStreamsCore implements AutoCloseable {
                     ? settings::deadLetterQueueUrl
                     : memoize(() -> resolveQueue(sqs));
             SqsDeadLetterQueue deadLetters = new SqsDeadLetterQueue(sqs, queueUrl);
+            awsUnconvertibleRecords = new SqsUnconvertibleRecords(sqs, queueUrl, clock);
 
             DynamoDbClient dynamoDb = null;
             if (welcome || derived) {

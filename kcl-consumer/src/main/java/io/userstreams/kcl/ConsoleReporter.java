@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code INSERT u-123 → welcome email to k***@example.com, users_by_email +1, stats plan#pro +1, indexed v1}.
  * Emails are masked; nothing else personal is printed. JSON logs go elsewhere.
  */
-final class ConsoleReporter implements ProcessingMetrics, ShardWorker.Listener {
+final class ConsoleReporter implements ProcessingMetrics, ShardProcessor.Listener {
 
     private final PrintStream out;
     private final Map<String, List<String>> effects = new ConcurrentHashMap<>();

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  * The consumer's counters, exported as Prometheus text on /metrics. Fed by the core processor
  * (per reaction) and by the shard workers (delivery, checkpoints, lag). Cheap to update.
  */
-public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Listener {
+public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.Listener {
 
     private final Clock clock;
     private final Map<Reaction, LongAdder> processed = counters();
@@ -85,7 +85,7 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Lis
         }
     }
 
-    // --- ShardWorker.Listener (from the runtime) ---
+    // --- ShardProcessor.Listener (from the runtime) ---
 
     @Override
     public void delivered(String shardId, List<Record> records) {

@@ -20,7 +20,7 @@ import software.amazon.kinesis.processor.RecordProcessorCheckpointer;
 
 /**
  * The KCL side of one shard: translates KCL's lifecycle calls and checkpointer into the KCL-free
- * {@link ShardWorker}. Nothing else in the product sees a KCL type.
+ * {@link ShardProcessor}. Nothing else in the product sees a KCL type.
  */
 final class KclShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
@@ -28,14 +28,14 @@ final class KclShardProcessor implements DynamoDBStreamsShardRecordProcessor {
 
     /** What a shard processor needs from the application. */
     interface Context {
-        ShardWorker newWorker(String shardId);
+        ShardProcessor newShardProcessor(String shardId);
 
         void released(String shardId);
     }
 
     private final Context context;
     private String shardId = "unknown";
-    private ShardWorker worker;
+    private ShardProcessor shard;
 
     KclShardProcessor(Context context) {
         this.context = context;
@@ -44,7 +44,7 @@ final class KclShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     @Override
     public void initialize(InitializationInput input) {
         shardId = input.shardId();
-        worker = context.newWorker(shardId);
+        shard = context.newShardProcessor(shardId);
         log.atInfo().addKeyValue("shardId", shardId)
                 .addKeyValue("checkpoint", String.valueOf(input.extendedSequenceNumber()))
                 .log("shard acquired");
@@ -57,7 +57,7 @@ final class KclShardProcessor implements DynamoDBStreamsShardRecordProcessor {
             records.add(r.getRecord());
         }
         try {
-            worker.process(records, checkpointer(input.checkpointer()));
+            shard.process(records, checkpointer(input.checkpointer()));
         } catch (InterruptedException e) {
             // The scheduler is shutting down hard: nothing past the done prefix was checkpointed.
             Thread.currentThread().interrupt();
@@ -88,26 +88,26 @@ final class KclShardProcessor implements DynamoDBStreamsShardRecordProcessor {
     @Override
     public void shutdownRequested(ShutdownRequestedInput input) {
         try {
-            if (worker != null) {
-                worker.checkpointDone(checkpointer(input.checkpointer()));
+            if (shard != null) {
+                shard.checkpointDone(checkpointer(input.checkpointer()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         log.atInfo().addKeyValue("shardId", shardId)
-                .addKeyValue("checkpoint", worker == null ? "none" : String.valueOf(worker.lastCheckpointed()))
+                .addKeyValue("checkpoint", shard == null ? "none" : String.valueOf(shard.lastCheckpointed()))
                 .log("shutdown requested: done records checkpointed");
         context.released(shardId);
     }
 
-    private static ShardWorker.Checkpointer checkpointer(RecordProcessorCheckpointer checkpointer) {
+    private static ShardProcessor.Checkpointer checkpointer(RecordProcessorCheckpointer checkpointer) {
         return sequenceNumber -> {
             try {
                 checkpointer.checkpoint(sequenceNumber);
             } catch (ShutdownException e) {
-                throw new ShardWorker.LeaseLostException("lease lost", e);
+                throw new ShardProcessor.LeaseLostException("lease lost", e);
             } catch (InvalidStateException | KinesisClientLibDependencyException | ThrottlingException e) {
-                throw new ShardWorker.CheckpointFailedException(e.getMessage(), e);
+                throw new ShardProcessor.CheckpointFailedException(e.getMessage(), e);
             } catch (IllegalArgumentException e) {
                 // A sequence number below the last checkpoint (a redelivery after a lease move): nothing to do.
                 log.atDebug().addKeyValue("sequenceNumber", sequenceNumber).log("checkpoint not advanced");

@@ -369,7 +369,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
 
     /** The batch ran out of time: a systemic stop, the rest is redelivered. */
     public static final class DeadlineException extends RuntimeException {
-        DeadlineException(String message) {
+        public DeadlineException(String message) {
             super(message, null, false, false);
         }
     }
