@@ -3,7 +3,7 @@ package io.userstreams.core;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.Clients;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.derived.DerivedTablesReaction;
 import io.userstreams.core.derived.DynamoDbDerivedTables;
 import io.userstreams.core.processing.BatchProcessor;
@@ -15,7 +15,7 @@ import io.userstreams.core.processing.SqsDeadLetterQueue;
 import io.userstreams.core.processing.SqsUnconvertibleRecords;
 import io.userstreams.core.processing.UnconvertibleRecordQueue;
 import io.userstreams.core.reaction.RecordReaction;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.search.IndexDefinition;
 import io.userstreams.core.search.OpenSearchClients;
 import io.userstreams.core.search.OpenSearchIndexSink;
@@ -120,7 +120,7 @@ public final class UserStreamsCore implements AutoCloseable {
 
     /** Creates the search index from template.yaml if it is missing (also done before the first bulk). */
     public void ensureSearchIndex() {
-        if (settings.enabled(Reaction.SEARCH_INDEX)) {
+        if (settings.enabled(ReactionId.SEARCH_INDEX)) {
             sinks.search().ensureIndex();
         }
     }
@@ -277,14 +277,14 @@ public final class UserStreamsCore implements AutoCloseable {
                 throw e;
             }
             List<RecordReaction> reactions = new ArrayList<>();
-            if (settings.enabled(Reaction.WELCOME_EMAIL)) {
+            if (settings.enabled(ReactionId.WELCOME_EMAIL)) {
                 reactions.add(new WelcomeEmailReaction(built.idempotency(), built.welcome(), new WelcomeTemplates(), clock,
                         welcomeLease, welcomeRetention));
             }
-            if (settings.enabled(Reaction.DERIVED_TABLES)) {
+            if (settings.enabled(ReactionId.DERIVED_TABLES)) {
                 reactions.add(new DerivedTablesReaction(built.derived()));
             }
-            if (settings.enabled(Reaction.SEARCH_INDEX)) {
+            if (settings.enabled(ReactionId.SEARCH_INDEX)) {
                 reactions.add(new SearchIndexReaction(built.search(), bulkSize));
             }
             OrderedBatchProcessor processor = OrderedBatchProcessor.builder()
@@ -315,9 +315,9 @@ public final class UserStreamsCore implements AutoCloseable {
             Objects.requireNonNull(connection, "connection (or inject sinks)");
             Objects.requireNonNull(httpClient, "httpClient (or inject sinks)");
             Sinks none = Sinks.noOp();
-            boolean welcome = settings.enabled(Reaction.WELCOME_EMAIL);
-            boolean derived = settings.enabled(Reaction.DERIVED_TABLES);
-            boolean search = settings.enabled(Reaction.SEARCH_INDEX);
+            boolean welcome = settings.enabled(ReactionId.WELCOME_EMAIL);
+            boolean derived = settings.enabled(ReactionId.DERIVED_TABLES);
+            boolean search = settings.enabled(ReactionId.SEARCH_INDEX);
 
             SqsClient sqs = Clients.sqs(connection, httpClient);
             closeables.push(sqs);

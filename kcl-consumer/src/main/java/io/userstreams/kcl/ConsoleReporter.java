@@ -2,7 +2,7 @@ package io.userstreams.kcl;
 
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.ProcessingMetrics;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ final class ConsoleReporter implements ProcessingMetrics, ShardProcessor.Listene
     }
 
     @Override
-    public void recordProcessed(Reaction reaction, ChangeRecord record) {
+    public void recordProcessed(ReactionId reaction, ChangeRecord record) {
         String effect = describe(reaction, record);
         if (effect != null) {
             effects.computeIfAbsent(record.eventId(), k -> new ArrayList<>()).add(effect);
@@ -34,7 +34,7 @@ final class ConsoleReporter implements ProcessingMetrics, ShardProcessor.Listene
     }
 
     @Override
-    public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
+    public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
         effects.computeIfAbsent(record.eventId(), k -> new ArrayList<>())
                 .add(reaction.id() + " DEAD-LETTERED (" + error.getClass().getSimpleName() + ")");
     }
@@ -52,7 +52,7 @@ final class ConsoleReporter implements ProcessingMetrics, ShardProcessor.Listene
         out.flush();
     }
 
-    static String describe(Reaction reaction, ChangeRecord r) {
+    static String describe(ReactionId reaction, ChangeRecord r) {
         Map<String, AttributeValue> img = r.kind() == ChangeKind.REMOVE ? r.oldImage() : r.newImage();
         return switch (reaction) {
             case WELCOME_EMAIL -> r.kind() == ChangeKind.INSERT ? "welcome email to " + mask(text(img, "email")) : null;

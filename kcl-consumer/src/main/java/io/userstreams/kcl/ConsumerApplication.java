@@ -366,19 +366,19 @@ public final class ConsumerApplication implements AutoCloseable {
     private static ProcessingMetrics tee(ProcessingMetrics a, ProcessingMetrics b) {
         return new ProcessingMetrics() {
             @Override
-            public void recordProcessed(io.userstreams.core.config.Reaction r, ChangeRecord c) {
+            public void recordProcessed(io.userstreams.core.config.ReactionId r, ChangeRecord c) {
                 a.recordProcessed(r, c);
                 b.recordProcessed(r, c);
             }
 
             @Override
-            public void recordFailed(io.userstreams.core.config.Reaction r, ChangeRecord c, Throwable e) {
+            public void recordFailed(io.userstreams.core.config.ReactionId r, ChangeRecord c, Throwable e) {
                 a.recordFailed(r, c, e);
                 b.recordFailed(r, c, e);
             }
 
             @Override
-            public void recordDeadLettered(io.userstreams.core.config.Reaction r, ChangeRecord c, Throwable e) {
+            public void recordDeadLettered(io.userstreams.core.config.ReactionId r, ChangeRecord c, Throwable e) {
                 a.recordDeadLettered(r, c, e);
                 b.recordDeadLettered(r, c, e);
             }

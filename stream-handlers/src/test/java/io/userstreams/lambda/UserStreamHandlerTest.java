@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.BatchProcessor;
 import io.userstreams.core.processing.UnconvertibleRecord;
@@ -242,10 +242,10 @@ class UserStreamHandlerTest {
         DynamodbEvent event = event("inserts.json");
         UserStreamHandler handler = handler(records -> {
             for (ChangeRecord r : records) {
-                metrics.recordProcessed(Reaction.WELCOME_EMAIL, r);
+                metrics.recordProcessed(ReactionId.WELCOME_EMAIL, r);
             }
-            metrics.recordFailed(Reaction.SEARCH_INDEX, records.get(4), new RuntimeException("timeout"));
-            metrics.recordDeadLettered(Reaction.SEARCH_INDEX, records.get(4), new RuntimeException("rejected"));
+            metrics.recordFailed(ReactionId.SEARCH_INDEX, records.get(4), new RuntimeException("timeout"));
+            metrics.recordDeadLettered(ReactionId.SEARCH_INDEX, records.get(4), new RuntimeException("rejected"));
             return BatchOutcome.allDone(records.size(), 1);
         }, deadLetters::add);
 
