@@ -248,6 +248,11 @@ public final class ConsumerApplication implements AutoCloseable {
             public void released(String shardId) {
                 metrics.shardReleased(shardId);
             }
+
+            @Override
+            public void abandon(String shardId) {
+                abandonLease(shardId);
+            }
         };
         ShardRecordProcessorFactory factory = new ShardRecordProcessorFactory() {
             @Override
@@ -445,6 +450,28 @@ public final class ConsumerApplication implements AutoCloseable {
             return scheduler.leaseCoordinator().getCurrentlyHeldLease(shardId) != null;
         } catch (RuntimeException e) {
             return true;    // unknown: keep trying; a checkpoint will fail if the lease is really gone
+        }
+    }
+
+    /**
+     * Gives up a shard whose consumer dropped records: evicts the lease in the table (conditional on
+     * this worker still owning it, so the leader can reassign it at once) and stops renewing it here,
+     * so KCL ends this shard consumer as a lease loss and a new one restarts from the checkpoint.
+     */
+    private void abandonLease(String shardId) {
+        try {
+            var lease = scheduler.leaseRefresher().getLease(shardId);
+            if (lease != null && settings.workerId().equals(lease.leaseOwner())) {
+                scheduler.leaseRefresher().evictLease(lease);
+            }
+            var held = scheduler.leaseCoordinator().getCurrentlyHeldLease(shardId);
+            if (held != null) {
+                scheduler.leaseCoordinator().dropLease(held);
+            }
+            log.atInfo().addKeyValue("shardId", shardId).log("lease given up: the shard restarts from its checkpoint");
+        } catch (Exception e) {
+            log.atWarn().addKeyValue("shardId", shardId).addKeyValue("error", e.toString())
+                    .log("could not give the lease up; it moves when it expires");
         }
     }
 

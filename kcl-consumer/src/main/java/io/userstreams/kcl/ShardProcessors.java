@@ -38,6 +38,11 @@ public final class ShardProcessors {
             public void released(String shardId) {
                 // no scheduler, no leases to account for
             }
+
+            @Override
+            public void abandon(String shardId) {
+                // no lease: the caller sees the records that were not checkpointed
+            }
         });
     }
 }
