@@ -7,6 +7,7 @@ import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.derived.DerivedTablesReaction;
 import io.userstreams.core.derived.DynamoDbDerivedTables;
 import io.userstreams.core.processing.BatchProcessor;
+import io.userstreams.core.processing.OncePerEventDeadLetters;
 import io.userstreams.core.processing.OrderedBatchProcessor;
 import io.userstreams.core.processing.ProcessingMetrics;
 import io.userstreams.core.processing.RetryPolicy;
@@ -324,14 +325,14 @@ public final class UserStreamsCore implements AutoCloseable {
             Supplier<String> queueUrl = settings.deadLetterQueueUrl() != null
                     ? settings::deadLetterQueueUrl
                     : memoize(() -> resolveQueue(sqs));
-            SqsDeadLetterQueue deadLetters = new SqsDeadLetterQueue(sqs, queueUrl);
-            awsUnconvertibleRecords = new SqsUnconvertibleRecords(sqs, queueUrl, clock);
+            // The idempotency table also remembers which dead letters were sent (once per eventID and reaction).
+            DynamoDbClient dynamoDb = Clients.dynamoDb(connection, httpClient);
+            closeables.push(dynamoDb);
+            OncePerEventDeadLetters deadLetters = new OncePerEventDeadLetters(new SqsDeadLetterQueue(sqs, queueUrl),
+                    new SqsUnconvertibleRecords(sqs, queueUrl, clock),
+                    new DynamoDbIdempotencyStore(dynamoDb, settings.idempotencyTable()), clock);
+            awsUnconvertibleRecords = deadLetters;
 
-            DynamoDbClient dynamoDb = null;
-            if (welcome || derived) {
-                dynamoDb = Clients.dynamoDb(connection, httpClient);
-                closeables.push(dynamoDb);
-            }
             var idempotency = welcome ? new DynamoDbIdempotencyStore(dynamoDb, settings.idempotencyTable())
                     : none.idempotency();
             var publisher = none.welcome();

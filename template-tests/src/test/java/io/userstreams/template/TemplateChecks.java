@@ -302,9 +302,12 @@ final class TemplateChecks {
 
     // ================================================================== environment
 
-    /** Variables every stream runtime needs whatever it hosts. */
+    /**
+     * Variables every stream runtime needs whatever it hosts (the idempotency table also records
+     * which dead letters were sent, once per eventID and reaction).
+     */
     static final Set<String> STREAM_RUNTIME_BASE = Set.of(CoreSettings.USERS_TABLE, CoreSettings.DEAD_LETTER_QUEUE_URL,
-            CoreSettings.REACTIONS, CoreSettings.MAX_ATTEMPTS);
+            CoreSettings.REACTIONS, CoreSettings.MAX_ATTEMPTS, CoreSettings.IDEMPOTENCY_TABLE);
 
     /** What each reaction reads on top (its sinks). */
     static final Map<ReactionId, Set<String>> NEEDS = new EnumMap<>(Map.of(
