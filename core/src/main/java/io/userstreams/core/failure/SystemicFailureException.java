@@ -1,4 +1,4 @@
-package io.userstreams.core.reaction;
+package io.userstreams.core.failure;
 
 /**
  * Not the record's fault: a sink is unreachable, throttling, failing, or the work is held by
