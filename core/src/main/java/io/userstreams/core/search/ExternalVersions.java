@@ -1,5 +1,6 @@
 package io.userstreams.core.search;
 
+import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserValidator;
 
@@ -36,12 +37,18 @@ public final class ExternalVersions {
     private ExternalVersions() {
     }
 
+    /**
+     * The composite version; throws {@link InvalidUserException} (a record failure of this record
+     * only) when the user is outside the scheme's range, which the validator already refuses.
+     */
     public static long of(User user) {
         long version = user.version();
         if (version < 0 || version > UserValidator.MAX_VERSION) {
-            throw new IllegalArgumentException("version " + version + " does not fit " + VERSION_BITS + " bits");
+            throw new InvalidUserException("version", "must be between 1 and " + UserValidator.MAX_VERSION
+                    + " to fit the search index's version, was " + version);
         }
-        return Math.addExact(Math.multiplyExact(user.createdAt().toEpochMilli(), 1L << VERSION_BITS), version);
+        UserValidator.checkCreatedAt(user.createdAt());
+        return (user.createdAt().toEpochMilli() << VERSION_BITS) + version;
     }
 
     /** The version for deleting the document of a user whose last image was {@code before}. */

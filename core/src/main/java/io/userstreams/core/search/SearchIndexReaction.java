@@ -81,8 +81,19 @@ public final class SearchIndexReaction implements RecordReaction {
         for (int from = 0; from < n; from += bulkSize) {
             int to = Math.min(n, from + bulkSize);
             List<IndexOperation> ops = new ArrayList<>(to - from);
+            RuntimeException refused = null;
             for (int i = from; i < to; i++) {
-                ops.add(operation(changes.get(i)));
+                try {
+                    ops.add(operation(changes.get(i)));
+                } catch (RuntimeException e) {
+                    // This record alone cannot be indexed: send the ones before it, then report it.
+                    refused = e;
+                    to = i;
+                    break;
+                }
+            }
+            if (ops.isEmpty()) {
+                return ReactionResult.failedAt(from, refused);
             }
             List<BulkItemResult> results;
             try {
@@ -96,6 +107,9 @@ public final class SearchIndexReaction implements RecordReaction {
                 if (failure != null) {
                     return ReactionResult.failedAt(from + k, failure);
                 }
+            }
+            if (refused != null) {
+                return ReactionResult.failedAt(to, refused);
             }
         }
         return ReactionResult.all(n);

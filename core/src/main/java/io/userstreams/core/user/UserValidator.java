@@ -23,6 +23,10 @@ public final class UserValidator {
     public static final int MAX_USER_ID_CHARS = 128;
     /** Versions share a long with createdAt in the search index's external version (see ExternalVersions). */
     public static final long MAX_VERSION = (1L << 20) - 2;
+    /** The search index's external version is {@code createdAtMillis * 2^20 + version}: it must be ≥ 0 ... */
+    public static final Instant MIN_CREATED_AT = Instant.EPOCH;
+    /** ... and fit a long with every version of the incarnation: createdAtMillis ≤ 2^43 − 1 (2248-09-26). */
+    public static final Instant MAX_CREATED_AT = Instant.ofEpochMilli(Long.MAX_VALUE >> 20);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     private static final Set<String> LANGUAGES = Set.of(Locale.getISOLanguages());
@@ -103,11 +107,20 @@ public final class UserValidator {
                     + "' is not an ISO 3166 alpha-2 code (upper case, e.g. KR)");
         }
         checkLocale(user.locale());
+        checkCreatedAt(user.createdAt());
         if (user.version() < 0 || user.version() > MAX_VERSION) {
             throw new InvalidUserException("version", "must be between 1 and " + MAX_VERSION + ", was " + user.version());
         }
         if (user.expiresAt().isPresent() && user.expiresAt().getAsLong() < 0) {
             throw new InvalidUserException("expiresAt", "must be epoch seconds, was " + user.expiresAt().getAsLong());
+        }
+    }
+
+    /** createdAt must fit the version scheme (see MIN_CREATED_AT, MAX_CREATED_AT); writers and the users API call this too. */
+    public static void checkCreatedAt(Instant createdAt) {
+        if (createdAt.isBefore(MIN_CREATED_AT) || createdAt.isAfter(MAX_CREATED_AT)) {
+            throw new InvalidUserException("createdAt", "must be between " + MIN_CREATED_AT + " and " + MAX_CREATED_AT
+                    + " (the search index's version is createdAt millis * 2^20 + version)");
         }
     }
 
