@@ -115,17 +115,30 @@ public final class SearchIndexReaction implements RecordReaction {
         return ReactionResult.all(n);
     }
 
+    /**
+     * Item errors that say something about the index, not about the document: a write block (403,
+     * e.g. disk watermark or a read-only index), an index that is gone (404 index_not_found with
+     * auto-creation off) or closed (400 index_closed). Every record would fail the same way, so
+     * they are systemic: retried, then handed back, never dead-lettered.
+     */
+    static boolean aboutTheIndex(BulkItemResult r) {
+        String type = r.errorType();
+        return r.status() == 403 || r.status() == 401
+                || "index_not_found_exception".equals(type) || "index_closed_exception".equals(type)
+                || "cluster_block_exception".equals(type);
+    }
+
     static RuntimeException failure(IndexOperation op, BulkItemResult r) {
         if (r == null) {
             return new SystemicFailureException("MissingResult", "the bulk response has no item for user " + op.id(), null);
         }
         int s = r.status();
-        if (r.ok() || s == 409 || (s == 404 && op.kind() == IndexOperation.Kind.DELETE)) {
+        if (r.ok() || s == 409 || (s == 404 && op.kind() == IndexOperation.Kind.DELETE && !aboutTheIndex(r))) {
             return null;
         }
         String text = "search " + op.kind().name().toLowerCase() + " of user " + op.id() + " failed with " + s
                 + (r.errorType() == null ? "" : " " + r.errorType()) + (r.reason() == null ? "" : ": " + r.reason());
-        if (s == 429 || s >= 500 || s == 0) {
+        if (s == 429 || s >= 500 || s == 0 || aboutTheIndex(r)) {
             return new SystemicFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);
         }
         return new RecordFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);

@@ -68,4 +68,52 @@ class SearchIndexEdgeCasesIntegrationTest {
             assertThat(letter.path("error").asText()).contains("createdAt").contains("between 1970-01-01T00:00:00Z");
         }
     }
+
+    static int call(OpenSearchClient client, String method, String path, String json) throws Exception {
+        var b = org.opensearch.client.opensearch.generic.Requests.builder().method(method).endpoint(path);
+        if (json != null) {
+            b = b.json(json);
+        }
+        try (var r = client.generic().execute(b.build())) {
+            return r.getStatus();
+        }
+    }
+
+    /** A write block (item 403), a closed index (item 400) and a deleted index (item 404): systemic, not dead letters. */
+    @Test
+    void indexLevelErrorsStopTheBatchAndAMissingIndexIsCreatedAgain(LocalStack stack, OpenSearchClient client)
+            throws Exception {
+        String index = SearchIndexIntegrationTest.index();
+        String queue = stack.sqs().createQueue(q -> q.queueName(ItSupport.unique("index-dlq"))).queueUrl();
+        try (UserStreamsCore core = ItSupport.core(stack, searchWithQueue(index, queue), b -> { })) {
+            assertThat(core.processor().process(List.of(insert(user(ItSupport.unique("warm"))))).isComplete()).isTrue();
+
+            assertThat(call(client, "PUT", "/" + index + "/_settings", "{\"index.blocks.write\":true}")).isEqualTo(200);
+            List<ChangeRecord> blocked = List.of(insert(user(ItSupport.unique("blocked"))));
+            BatchOutcome outcome = core.processor().process(blocked);
+            assertThat(outcome.completed()).as("write block").isZero();
+            assertThat(call(client, "PUT", "/" + index + "/_settings", "{\"index.blocks.write\":false}")).isEqualTo(200);
+
+            assertThat(call(client, "POST", "/" + index + "/_close", null)).isEqualTo(200);
+            outcome = core.processor().process(blocked);
+            assertThat(outcome.completed()).as("closed index").isZero();
+            assertThat(call(client, "POST", "/" + index + "/_open", null)).isEqualTo(200);
+            client.cluster().health(h -> h.index(index).waitForStatus(org.opensearch.client.opensearch._types.HealthStatus.Yellow));
+
+            // The index disappears while auto-creation is off: the sink must not trust its old "exists".
+            assertThat(call(client, "PUT", "/_cluster/settings",
+                    "{\"persistent\":{\"action.auto_create_index\":\"false\"}}")).isEqualTo(200);
+            try {
+                assertThat(call(client, "DELETE", "/" + index, null)).isEqualTo(200);
+                List<ChangeRecord> afterDelete = List.of(insert(user(ItSupport.unique("again"))));
+                outcome = core.processor().process(afterDelete);
+                assertThat(outcome.isComplete()).as("index created again from the template").isTrue();
+                assertThat(SearchIndexIntegrationTest.doc(client, index, afterDelete.get(0).userId().orElseThrow()))
+                        .isNotNull();
+            } finally {
+                call(client, "PUT", "/_cluster/settings", "{\"persistent\":{\"action.auto_create_index\":null}}");
+            }
+        }
+        assertThat(ItSupport.drain(stack.sqs(), queue, Duration.ofSeconds(1))).isEmpty();
+    }
 }

@@ -102,4 +102,28 @@ class SearchIndexReactionTest {
         assertThat(reaction.apply(changes.subList(2, 3)).complete()).isTrue();
         assertThat(sinks.search.documents()).containsOnlyKeys("good", "after");
     }
+
+    /** Errors about the index, not the document, stop the batch (systemic) instead of dead-lettering every record. */
+    @Test
+    void indexLevelErrorsAreSystemicNotRecordFailures() {
+        List<BulkItemResult> indexErrors = List.of(
+                new BulkItemResult(403, "cluster_block_exception", "index [users] blocked by: [FORBIDDEN/8/index write (api)]"),
+                new BulkItemResult(404, "index_not_found_exception", "no such index [users]"),
+                new BulkItemResult(400, "index_closed_exception", "closed"));
+        for (BulkItemResult error : indexErrors) {
+            for (boolean delete : new boolean[] {false, true}) {
+                User u = user("u-" + error.status() + "-" + delete);
+                sinks.search.perOperation = op -> null;
+                if (delete) {
+                    assertThat(core().processor().process(List.of(insert(u))).isComplete()).isTrue();
+                }
+                sinks.search.perOperation = op -> error;
+                List<ChangeRecord> batch = List.of(delete ? remove(u) : insert(u));
+                BatchOutcome outcome = core().processor().process(batch);
+                assertThat(outcome.completed()).as(error.errorType() + (delete ? " on delete" : " on index")).isZero();
+                assertThat(outcome.firstUnfinished()).containsSame(batch.get(0));
+            }
+        }
+        assertThat(sinks.deadLetters.letters()).isEmpty();
+    }
 }
