@@ -13,9 +13,8 @@ import io.userstreams.core.user.UserValidator;
  * <ul>
  *   <li>Within one incarnation of a user, createdAt is fixed and writers raise {@code version}
  *       by one per write (optimistic locking), so the composite grows with every write.</li>
- *   <li>A delete is indexed with the old image's composite + 1: above every write of that
- *       incarnation, so a replayed older record is rejected (409) while the tombstone lives
- *       ({@code index.gc_deletes = 15d} in template.yaml).</li>
+ *   <li>A delete is indexed with the incarnation's highest composite ({@link #forDelete}): above
+ *       every write of that incarnation, so a replayed older record is rejected (409).</li>
  *   <li>A user created again gets a later createdAt, so its first write beats the old tombstone.
  *       (A re-creation that reuses the old createdAt loses to the tombstone: writers must stamp
  *       a new createdAt.)</li>
@@ -51,9 +50,15 @@ public final class ExternalVersions {
         return (user.createdAt().toEpochMilli() << VERSION_BITS) + version;
     }
 
-    /** The version for deleting the document of a user whose last image was {@code before}. */
+    /**
+     * The version for deleting the document of a user whose last image was {@code before}: the
+     * highest version of that incarnation ({@code createdAtMillis * 2^20 + 2^20 − 1}), so the delete
+     * beats every write of the incarnation — a replay, and also a write whose version went down or
+     * an image whose version could not be indexed. Needs only createdAt.
+     */
     public static long forDelete(User before) {
-        return of(before) + 1;
+        UserValidator.checkCreatedAt(before.createdAt());
+        return (before.createdAt().toEpochMilli() << VERSION_BITS) + (1L << VERSION_BITS) - 1;
     }
 
     /** External ordering is exact only for items with a version; see the class comment. */

@@ -64,11 +64,26 @@ public final class SearchIndexReaction implements RecordReaction {
         return doc;
     }
 
+    /** The fields a document holds: an INSERT or MODIFY is indexed only when all of them are valid. */
+    public static final List<String> INDEXED_FIELDS = List.of("userId", "email", "name", "plan", "country", "locale",
+            "createdAt", "version", "expiresAt");
+    /** A delete needs only the key and the incarnation (createdAt) it ends. */
+    public static final List<String> DELETE_FIELDS = List.of("createdAt");
+
+    /** The operation for a change; throws {@link io.userstreams.core.user.InvalidUserException} when the image it needs is unusable. */
     public static IndexOperation operation(UserChange change) {
         if (change.kind() == ChangeKind.REMOVE) {
+            var problem = change.oldImageProblem(DELETE_FIELDS);
+            if (problem != null) {
+                throw problem;
+            }
             User before = change.oldUser();
             return new IndexOperation(IndexOperation.Kind.DELETE, before.userId(), ExternalVersions.forDelete(before),
-                    !ExternalVersions.exact(before), null);
+                    false, null);
+        }
+        var problem = change.newImageProblem(INDEXED_FIELDS);
+        if (problem != null) {
+            throw problem;
         }
         User after = change.newUser();
         return new IndexOperation(IndexOperation.Kind.INDEX, after.userId(), ExternalVersions.of(after),
