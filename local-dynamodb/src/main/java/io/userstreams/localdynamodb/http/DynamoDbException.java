@@ -1,0 +1,25 @@
+package io.userstreams.localdynamodb.http;
+
+/** A DynamoDB error as the service sends it: code (e.g. "ValidationException"), message, HTTP status. */
+public final class DynamoDbException extends RuntimeException {
+    private final String code;
+    private final int status;
+
+    public DynamoDbException(String code, String message) {
+        this(code, message, 400);
+    }
+
+    public DynamoDbException(String code, String message, int status) {
+        super(message, null, false, false);
+        this.code = code;
+        this.status = status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int status() {
+        return status;
+    }
+}
