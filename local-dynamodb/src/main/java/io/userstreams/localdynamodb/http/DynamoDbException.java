@@ -10,7 +10,7 @@ public final class DynamoDbException extends RuntimeException {
     }
 
     public DynamoDbException(String code, String message, int status) {
-        super(message, null, false, false);
+        super(message, null, false, false); // no stack trace: errors are part of normal traffic
         this.code = code;
         this.status = status;
     }
@@ -21,5 +21,13 @@ public final class DynamoDbException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    public static DynamoDbException validation(String message) {
+        return new DynamoDbException("ValidationException", message);
+    }
+
+    public static DynamoDbException resourceNotFound() {
+        return new DynamoDbException("ResourceNotFoundException", "Requested resource not found");
     }
 }

@@ -2,13 +2,12 @@ package io.userstreams.localdynamodb.streams;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** One effective item change, as ddb-core hands it to the stream engine. */
+/** One effective change of an item, handed by the table side to the stream engine. */
 public record ItemChange(
         String tableName,
         String eventName,          // "INSERT" | "MODIFY" | "REMOVE"
         ObjectNode keys,           // key attributes only
         ObjectNode oldImage,       // null for INSERT
         ObjectNode newImage,       // null for REMOVE
-        boolean expiredByTtl,      // true only for the TTL sweeper's deletes
-        long sizeBytes) {          // DynamoDB's item size rules, as computed by ddb-core
-}
+        boolean expiredByTtl,      // true only for the TTL sweeper's deletes (userIdentity Service / dynamodb.amazonaws.com)
+        long sizeBytes) {}         // DynamoDB's item size rules, as computed by ddb-core
