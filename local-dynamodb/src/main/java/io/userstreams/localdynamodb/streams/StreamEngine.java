@@ -455,7 +455,12 @@ public final class StreamEngine implements StreamSink, StreamControls, AutoClose
 
     /** 21 digits, no leading zero: "1" and a 20-digit counter. Clients compare them as big integers. */
     static String formatSequence(long counter) {
-        return "1" + String.format("%020d", counter);
+        String digits = Long.toString(counter);
+        StringBuilder sb = new StringBuilder(21).append('1');
+        for (int i = digits.length(); i < 20; i++) {
+            sb.append('0');
+        }
+        return sb.append(digits).toString();
     }
 
     private static long parseSequence(String text) {

@@ -54,9 +54,19 @@ final class StreamRecordWriter {
         return new Draft(head.toString(), tail, size);
     }
 
-    private static String eventId() {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** 32 lowercase hex digits, random (String.format would cost more than the rest of an append). */
+    static String eventId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return String.format("%016x%016x", r.nextLong(), r.nextLong());
+        char[] out = new char[32];
+        long a = r.nextLong();
+        long b = r.nextLong();
+        for (int i = 0; i < 16; i++) {
+            out[15 - i] = HEX[(int) (a >>> (4 * i)) & 0xf];
+            out[31 - i] = HEX[(int) (b >>> (4 * i)) & 0xf];
+        }
+        return new String(out);
     }
 
     private static String write(JsonNode node) {
