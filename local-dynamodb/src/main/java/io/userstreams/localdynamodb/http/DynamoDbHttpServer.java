@@ -35,6 +35,14 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
     private static final String ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 
+    static {
+        // The JDK server leaves Nagle's algorithm on: each small response then waits ~40 ms for the
+        // client's delayed ACK. Read once per JVM, when the first JDK HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final Map<String, Operation> operations = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService executor;
