@@ -2,7 +2,10 @@ package io.userstreams.localdynamodb;
 
 import io.userstreams.localdynamodb.fault.Faults;
 import io.userstreams.localdynamodb.http.DynamoDbHttpServer;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.userstreams.localdynamodb.streams.ItemChange;
 import io.userstreams.localdynamodb.streams.StreamControls;
+import io.userstreams.localdynamodb.streams.StreamSink;
 import io.userstreams.localdynamodb.streams.StreamEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A DynamoDB + DynamoDB Streams compatible server on 127.0.0.1 (AWS JSON 1.0, one port).
@@ -33,7 +37,28 @@ public final class LocalDynamoDb implements AutoCloseable {
         this.streamEngine = new StreamEngine(new StreamEngine.Config(config.region, config.accountId,
                 config.shardsPerStream, config.shardRollOverInterval, config.streamRetention,
                 config.iteratorLifetime, config.clock), server);
-        this.api = new DynamoDbApi(config, streamEngine);
+        StreamSink sink = streamEngine;
+        if (config.changeListener != null) {
+            Consumer<ItemChange> listener = config.changeListener;
+            sink = new StreamSink() {
+                @Override
+                public StreamInfo enable(String tableName, ArrayNode keySchema, String viewType) {
+                    return streamEngine.enable(tableName, keySchema, viewType);
+                }
+
+                @Override
+                public void disable(String tableName) {
+                    streamEngine.disable(tableName);
+                }
+
+                @Override
+                public void publish(ItemChange change) {
+                    listener.accept(change);
+                    streamEngine.publish(change);
+                }
+            };
+        }
+        this.api = new DynamoDbApi(config, sink);
         api.register(server);
         server.setInterceptor(faults);
     }
@@ -95,6 +120,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Path dataDirectory;
         int httpThreads = Math.max(8, Runtime.getRuntime().availableProcessors() * 4);
+        Consumer<ItemChange> changeListener;
 
         private Builder() { }
 
@@ -176,6 +202,12 @@ public final class LocalDynamoDb implements AutoCloseable {
                 throw new IllegalArgumentException("httpThreads must be >= 1");
             }
             this.httpThreads = threads;
+            return this;
+        }
+
+        /** Observes every effective item change, in commit order per item, as the stream engine gets it (tests, tooling). */
+        public Builder changeListener(Consumer<ItemChange> listener) {
+            this.changeListener = listener;
             return this;
         }
 

@@ -4,6 +4,7 @@ package io.userstreams.localdynamodb.http;
 public final class DynamoDbException extends RuntimeException {
     private final String code;
     private final int status;
+    private com.fasterxml.jackson.databind.node.ObjectNode details;
 
     public DynamoDbException(String code, String message) {
         this(code, message, 400);
@@ -21,6 +22,16 @@ public final class DynamoDbException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Extra members of the error body, e.g. CancellationReasons or the Item of a failed condition. */
+    public DynamoDbException withDetails(com.fasterxml.jackson.databind.node.ObjectNode details) {
+        this.details = details;
+        return this;
+    }
+
+    public com.fasterxml.jackson.databind.node.ObjectNode details() {
+        return details;
     }
 
     public static DynamoDbException validation(String message) {

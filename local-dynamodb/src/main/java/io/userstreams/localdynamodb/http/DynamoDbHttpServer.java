@@ -100,11 +100,11 @@ public final class DynamoDbHttpServer implements AutoCloseable {
             body = MAPPER.writeValueAsBytes(dispatch(target, exchange.getRequestBody()));
         } catch (DynamoDbException e) {
             status = e.status();
-            body = errorBody(e.code(), e.getMessage());
+            body = errorBody(e.code(), e.getMessage(), e.details());
         } catch (RuntimeException e) {
             LOG.error("{\"event\":\"internal_error\",\"requestId\":\"{}\",\"target\":\"{}\"}", requestId, target, e);
             status = 500;
-            body = errorBody("InternalServerError", "Internal server error");
+            body = errorBody("InternalServerError", "Internal server error", null);
         }
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
         exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
@@ -137,11 +137,14 @@ public final class DynamoDbHttpServer implements AutoCloseable {
         return response == null ? MAPPER.createObjectNode() : response;
     }
 
-    private static byte[] errorBody(String code, String message) {
+    private static byte[] errorBody(String code, String message, ObjectNode details) {
         ObjectNode error = MAPPER.createObjectNode();
         error.put("__type", ERROR_PREFIX + code);
         if (message != null) {
             error.put("message", message);
+        }
+        if (details != null) {
+            error.setAll(details);
         }
         try {
             return MAPPER.writeValueAsBytes(error);
