@@ -164,7 +164,7 @@ public final class ConsumerApplication implements AutoCloseable {
         return settings;
     }
 
-    /** The stream ARN as DynamoDB names it (with {@code ddblocal} locally). */
+    /** The stream ARN the consumer reads. */
     public String streamArn() {
         return streamArn;
     }
@@ -208,13 +208,7 @@ public final class ConsumerApplication implements AutoCloseable {
 
         streamArn = settings.streamArn().orElseGet(() -> latestStreamArn(dynamo, settings.core().usersTable()));
         String kclArn = streamArn;
-        DynamoDbStreamsClient kclStreams = streams;
-        if (LocalStreamArnClient.isLocalArn(streamArn)) {
-            // The adapter rejects the ddblocal region: KCL sees a real region, DynamoDB Local its own.
-            kclArn = LocalStreamArnClient.withRegion(streamArn, conn.region().id());
-            kclStreams = new LocalStreamArnClient(streams, conn.region().id());
-        }
-        AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(kclStreams, conn.region());
+        AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(streams, conn.region());
 
         BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(() -> buildCore(apache)));
         Supplier<ShardWorker.Listener> listener = () -> console.isPresent()
