@@ -162,7 +162,7 @@ public final class ConsumerApplication implements AutoCloseable {
         return settings;
     }
 
-    /** The stream ARN as DynamoDB names it (with {@code ddblocal} locally). */
+    /** The stream ARN the consumer reads. */
     public String streamArn() {
         return streamArn;
     }
@@ -206,13 +206,7 @@ public final class ConsumerApplication implements AutoCloseable {
 
         streamArn = settings.streamArn().orElseGet(() -> latestStreamArn(dynamo, settings.core().usersTable()));
         String kclArn = streamArn;
-        DynamoDbStreamsClient kclStreams = streams;
-        if (LocalStreamArnClient.isLocalArn(streamArn)) {
-            // The adapter rejects the ddblocal region: KCL sees a real region, DynamoDB Local its own.
-            kclArn = LocalStreamArnClient.withRegion(streamArn, conn.region().id());
-            kclStreams = new LocalStreamArnClient(streams, conn.region().id());
-        }
-        AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(kclStreams, conn.region());
+        AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(streams, conn.region());
 
         UserStreamsCore core = givenProcessor.isPresent() ? null : buildCore(apache);
         BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(core::processor));
