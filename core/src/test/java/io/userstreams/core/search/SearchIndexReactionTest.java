@@ -96,8 +96,8 @@ class SearchIndexReactionTest {
         SearchIndexReaction reaction = new SearchIndexReaction(sinks.search, 500);
         var result = reaction.apply(changes);
         assertThat(result.done()).isEqualTo(1);
-        assertThat(io.userstreams.core.processing.Failures.classify(result.failure()))
-                .isEqualTo(io.userstreams.core.processing.FailureKind.RECORD_PERMANENT);
+        assertThat(io.userstreams.core.failure.FailureClassifier.classify(result.failure()))
+                .isEqualTo(io.userstreams.core.failure.FailureKind.RECORD_PERMANENT);
         assertThat(result.failure().getMessage()).contains("createdAt");
         assertThat(reaction.apply(changes.subList(2, 3)).complete()).isTrue();
         assertThat(sinks.search.documents()).containsOnlyKeys("good", "after");
