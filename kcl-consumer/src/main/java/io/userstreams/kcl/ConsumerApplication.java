@@ -6,6 +6,7 @@ import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAda
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
 import io.userstreams.core.UserStreamsCore;
+import io.userstreams.core.aws.CallRecorder;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.AwsConnection.Service;
 import io.userstreams.core.change.ChangeRecord;
@@ -190,17 +191,17 @@ public final class ConsumerApplication implements AutoCloseable {
         SdkAsyncHttpClient netty = NettyNioAsyncHttpClient.builder().maxConcurrency(64)
                 .connectionAcquisitionTimeout(Duration.ofSeconds(10)).build();
         closeables.add(netty);
-        DynamoDbAsyncClient dynamo = conn.configure(DynamoDbAsyncClient.builder(), Service.DYNAMODB)
+        DynamoDbAsyncClient dynamo = conn.configure(CallRecorder.register(DynamoDbAsyncClient.builder()), Service.DYNAMODB)
                 .httpClient(netty).build();
         closeables.add(dynamo);
-        CloudWatchAsyncClient cloudWatch = CloudWatchAsyncClient.builder().region(conn.region())
+        CloudWatchAsyncClient cloudWatch = CallRecorder.register(CloudWatchAsyncClient.builder()).region(conn.region())
                 .credentialsProvider(conn.credentials()).httpClient(netty).build();
         closeables.add(cloudWatch);
 
         // Stream reads and the core's sinks: sync Apache 5 (~0.5 ms per GetRecords locally vs ~2 ms).
         SdkHttpClient apache = Apache5HttpClient.builder().maxConnections(64).build();
         closeables.add(apache);
-        DynamoDbStreamsClient streams = conn.configure(DynamoDbStreamsClient.builder(), Service.DYNAMODB_STREAMS)
+        DynamoDbStreamsClient streams = conn.configure(CallRecorder.register(DynamoDbStreamsClient.builder()), Service.DYNAMODB_STREAMS)
                 .httpClient(apache)
                 .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build())
                 .build();
@@ -230,7 +231,7 @@ public final class ConsumerApplication implements AutoCloseable {
         if (lanePool != null) {
             closeables.add(lanePool::shutdownNow);
         }
-        SqsClient sqs = conn.configure(SqsClient.builder(), Service.SQS).httpClient(apache).build();
+        SqsClient sqs = conn.configure(CallRecorder.register(SqsClient.builder()), Service.SQS).httpClient(apache).build();
         closeables.add(sqs);
         SqsUnconvertibleRecords deadLetters = new SqsUnconvertibleRecords(sqs, () -> settings.core().deadLetterQueueUrl(),
                 Clock.systemUTC());

@@ -2,6 +2,7 @@ package io.userstreams.lambda;
 
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.aws.CallRecorder;
 import java.time.Clock;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -27,7 +28,7 @@ final class CoreBridge {
      */
     static SqsMalformedRecords malformedRecords(UserStreamsCore core, AwsConnection connection, SdkHttpClient http,
                                                 Clock clock) {
-        SqsClient sqs = connection.configure(SqsClient.builder(), AwsConnection.Service.SQS).httpClient(http).build();
+        SqsClient sqs = connection.configure(CallRecorder.register(SqsClient.builder()), AwsConnection.Service.SQS).httpClient(http).build();
         String configured = core.settings().deadLetterQueueUrl();
         // Same rule as the core's dead-letter queue: the configured URL, else (local mode) the local queue by name.
         return new SqsMalformedRecords(sqs, configured != null ? () -> configured

@@ -1,6 +1,7 @@
 package io.userstreams.core.search;
 
 import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.aws.CallRecorder;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +65,11 @@ public final class OpenSearchClients {
                     .setMapper(new JacksonJsonpMapper())
                     .setRequestConfigCallback(r -> r.setConnectionRequestTimeout(Timeout.ofSeconds(5))
                             .setResponseTimeout(Timeout.ofSeconds(30)))
+                    .setHttpClientConfigCallback(b -> CallRecorder.enabled()
+                            // es:ESHttp<Method> is what the domain's policies grant: record it like the SDK calls.
+                            ? b.addRequestInterceptorFirst((request, entity, context) ->
+                                    CallRecorder.recordHttp("es", request.getMethod(), request.getPath()))
+                            : b)
                     .build();
         }
         return new OpenSearchClient(transport);
