@@ -88,9 +88,12 @@ public final class CallRecorder implements ExecutionInterceptor {
         void close();
     }
 
-    /** Records an OpenSearch HTTP request (IAM actions es:ESHttp&lt;Method&gt; on the domain's paths). */
-    public static void recordHttp(String service, String method, String path) {
-        record(service, "ESHttp" + method.charAt(0) + method.substring(1).toLowerCase(java.util.Locale.ROOT),
+    /**
+     * Records an OpenSearch HTTP request (IAM actions es:ESHttp&lt;Method&gt; on the domain's paths).
+     * The scope is explicit: the HTTP client runs requests on its own I/O threads.
+     */
+    public static void recordHttp(String scope, String service, String method, String path) {
+        record(scope, service, "ESHttp" + method.charAt(0) + method.substring(1).toLowerCase(java.util.Locale.ROOT),
                 List.of("path=" + (path == null || path.isEmpty() ? "/" : path.replaceFirst("\\?.*", ""))));
     }
 
@@ -103,16 +106,16 @@ public final class CallRecorder implements ExecutionInterceptor {
             // IAM has no action for the transaction itself: each item needs its own (PutItem, ...).
             for (TransactWriteItem item : transact.transactItems()) {
                 if (item.put() != null) {
-                    record(service, operation, List.of("item=PutItem", "table=" + item.put().tableName()));
+                    record(SCOPE.get(), service, operation, List.of("item=PutItem", "table=" + item.put().tableName()));
                 }
                 if (item.update() != null) {
-                    record(service, operation, List.of("item=UpdateItem", "table=" + item.update().tableName()));
+                    record(SCOPE.get(), service, operation, List.of("item=UpdateItem", "table=" + item.update().tableName()));
                 }
                 if (item.delete() != null) {
-                    record(service, operation, List.of("item=DeleteItem", "table=" + item.delete().tableName()));
+                    record(SCOPE.get(), service, operation, List.of("item=DeleteItem", "table=" + item.delete().tableName()));
                 }
                 if (item.conditionCheck() != null) {
-                    record(service, operation, List.of("item=ConditionCheckItem", "table=" + item.conditionCheck().tableName()));
+                    record(SCOPE.get(), service, operation, List.of("item=ConditionCheckItem", "table=" + item.conditionCheck().tableName()));
                 }
             }
             return;
@@ -127,19 +130,18 @@ public final class CallRecorder implements ExecutionInterceptor {
         field(request, "Namespace").ifPresent(v -> resource.add("namespace=" + v));
         request.getValueForField("RequestItems", Map.class)
                 .ifPresent(items -> items.keySet().forEach(table -> resource.add("table=" + table)));
-        record(service, operation, resource);
+        record(SCOPE.get(), service, operation, resource);
     }
 
     private static Optional<String> field(SdkRequest request, String name) {
         return request.getValueForField(name, String.class).filter(v -> !v.isBlank());
     }
 
-    private static void record(String service, String operation, List<String> resource) {
+    private static void record(String scope, String service, String operation, List<String> resource) {
         Optional<Path> file = target();
         if (file.isEmpty()) {
             return;
         }
-        String scope = SCOPE.get();
         StringBuilder line = new StringBuilder(scope == null ? RUNTIME_SCOPE : scope).append('\t').append(service)
                 .append('\t').append(operation);
         resource.forEach(r -> line.append('\t').append(r));

@@ -2,6 +2,7 @@ package io.userstreams.core.search;
 
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.CallRecorder;
+import io.userstreams.core.config.Reaction;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -67,8 +68,9 @@ public final class OpenSearchClients {
                             .setResponseTimeout(Timeout.ofSeconds(30)))
                     .setHttpClientConfigCallback(b -> CallRecorder.enabled()
                             // es:ESHttp<Method> is what the domain's policies grant: record it like the SDK calls.
+                            // Only the search-index reaction has an OpenSearch client.
                             ? b.addRequestInterceptorFirst((request, entity, context) ->
-                                    CallRecorder.recordHttp("es", request.getMethod(), request.getPath()))
+                                    CallRecorder.recordHttp(Reaction.SEARCH_INDEX.id(), "es", request.getMethod(), request.getPath()))
                             : b)
                     .build();
         }
