@@ -82,6 +82,19 @@ public final class CallRecorder implements ExecutionInterceptor {
         };
     }
 
+    /** The task, run in the scope current now (for work handed to another thread). */
+    public static <T> java.util.concurrent.Callable<T> inCurrentScope(java.util.concurrent.Callable<T> task) {
+        String scope = SCOPE.get();
+        if (scope == null) {
+            return task;
+        }
+        return () -> {
+            try (Scope s = scope(scope)) {
+                return task.call();
+            }
+        };
+    }
+
     /** A scope that restores the previous one; closing never throws. */
     public interface Scope extends AutoCloseable {
         @Override
