@@ -144,7 +144,7 @@ class MetricsTest {
         return out;
     }
 
-    private static final Pattern SEARCH = Pattern.compile("SEARCH\\('\\{([^}]*)}([^']*)'");
+    private static final Pattern SEARCH = Pattern.compile("SEARCH\\('\\{((?:\\$\\{[^}]*}|[^}])*)}([^']*)'");
     private static final Pattern TERM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     /** The dashboard's metrics (each Fn::If branch that exists in the scenario): arrays and SEARCH expressions. */
