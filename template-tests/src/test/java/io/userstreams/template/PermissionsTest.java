@@ -102,6 +102,14 @@ class PermissionsTest {
     }
 
     @Test
+    void aFunctionWhoseHandlerNamesNoCallScopeFails() {
+        Template bad = template.mutate(r -> Fixtures.properties(r, "UsersApiFunction")
+                .put("Handler", "io.userstreams.lambda.UserStreamHandler::handleRequest"));
+        assertThat(CallPermissions.check(bad, Fixtures.scenario(bad, "kcl-ec2"), recorded()))
+                .anyMatch(e -> e.contains("UsersApiFunction: handler io.userstreams.lambda.UserStreamHandler has no public static CALL_SCOPE"));
+    }
+
+    @Test
     void aSearchDomainThatShutsOutTheIndexingRoleFails() {
         Template bad = template.mutate(r -> {
             Map<String, Object> st = Template.map(Template.list(Template.map(

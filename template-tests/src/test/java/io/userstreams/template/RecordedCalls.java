@@ -36,7 +36,6 @@ final class RecordedCalls {
     static final String STREAM_HANDLERS = "stream-handlers";
     static final String KCL_CONSUMER = "kcl-consumer";
     static final String RUNTIME_SCOPE = "runtime";
-    static final String USERS_API_SCOPE = "users-api";
 
     /** IAM prefix per SDK service name. */
     static final Map<String, String> IAM_PREFIX = Map.of("DynamoDb", "dynamodb", "DynamoDbStreams", "dynamodb",
@@ -114,9 +113,22 @@ final class RecordedCalls {
         return r.kind() == TemplateChecks.Runtime.Kind.KCL ? KCL_CONSUMER : STREAM_HANDLERS;
     }
 
-    static Set<String> scopes(TemplateChecks.Runtime r) {
+    /**
+     * The scopes of a runtime's calls: a stream runtime's own and its reactions'; any other function's
+     * is the {@code CALL_SCOPE} constant of its handler class (which opens that scope around its work).
+     */
+    static Set<String> scopes(Template t, TemplateChecks.Runtime r, List<String> errors) {
         if (r.kind() == TemplateChecks.Runtime.Kind.LAMBDA_API) {
-            return Set.of(USERS_API_SCOPE);
+            String handler = String.valueOf(Template.properties(t.resource(r.id())).get("Handler"));
+            String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+            try {
+                Class<?> type = Class.forName(className, false, RecordedCalls.class.getClassLoader());
+                return Set.of(String.valueOf(type.getField("CALL_SCOPE").get(null)));
+            } catch (ReflectiveOperationException e) {
+                errors.add("handler " + className + " has no public static CALL_SCOPE naming the scope of its recorded"
+                        + " calls (open it with CallRecorder.scope around the handler's work): " + e);
+                return Set.of();
+            }
         }
         Set<String> scopes = new LinkedHashSet<>();
         scopes.add(RUNTIME_SCOPE);
@@ -131,7 +143,7 @@ final class RecordedCalls {
         Arns arns = new Arns(t, s);
         Names names = new Names(t, s, arns);
         List<Request> out = new ArrayList<>();
-        Set<String> scopes = scopes(r);
+        Set<String> scopes = scopes(t, r, errors);
         for (Call c : calls) {
             if (!scopes.contains(c.scope()) || !madeInDeployment(c, r)) {
                 continue;

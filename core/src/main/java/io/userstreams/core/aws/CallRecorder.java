@@ -159,8 +159,8 @@ public final class CallRecorder implements ExecutionInterceptor {
                 .append('\t').append(operation);
         resource.forEach(r -> line.append('\t').append(r));
         String text = line.append('\n').toString();
-        if (!WRITTEN.add(text)) {
-            return;
+        if (!WRITTEN.add(file.get().toAbsolutePath() + "\u0000" + text)) {
+            return; // already in this file
         }
         try {
             Path path = file.get();
