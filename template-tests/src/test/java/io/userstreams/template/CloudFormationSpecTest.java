@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The plain CloudFormation resources against the resource specification of @aws-cdk/aws-service-spec. */
+/** The plain CloudFormation resources against the resource specification of @aws-cdk/aws-service-spec (vendored part). */
 class CloudFormationSpecTest {
 
     private final Template template = Fixtures.template();
@@ -55,6 +55,14 @@ class CloudFormationSpecTest {
     void unknownResourceTypeFails() {
         Template bad = template.mutate(r -> Fixtures.at(r, "Resources", "DeadLetterQueue").put("Type", "AWS::SQS::Queues"));
         assertThat(spec.validate(bad)).contains("DeadLetterQueue: unknown resource type AWS::SQS::Queues");
+    }
+
+    @Test
+    void aKnownTypeOutsideTheVendoredServicesSaysHowToAddIt() {
+        Template bad = template.mutate(r -> Fixtures.at(r, "Resources", "DeadLetterQueue").put("Type", "AWS::Glue::Job"));
+        assertThat(spec.knowsType("AWS::Glue::Job")).isTrue();
+        assertThat(spec.validate(bad)).anyMatch(e -> e.startsWith("DeadLetterQueue: AWS::Glue::Job is not in the vendored specification")
+                && e.endsWith("add its service to src/build/vendor-service-spec.py and regenerate"));
     }
 
     @Test

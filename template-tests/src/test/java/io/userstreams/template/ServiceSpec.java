@@ -5,19 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The CloudFormation resource specification from npm {@code @aws-cdk/aws-service-spec}
- * ({@code db.json.gz}: resources with their properties, attributes and property types). Checks that
+ * ({@code db.json.gz}: resources with their properties, attributes and property types), vendored
+ * in part under src/test/resources/aws-service-spec (every type name; the definitions of the
+ * services the template uses). Checks that
  * each plain CloudFormation resource has a known type, only known properties, every required one,
  * and values of the right simple type; intrinsic functions are accepted where a value is expected,
  * and both branches of an {@code Fn::If} are checked.
@@ -31,40 +30,45 @@ final class ServiceSpec {
     private final Map<String, JsonNode> resources = new HashMap<>();
     private final Map<String, JsonNode> typeDefinitions = new HashMap<>();
 
+    private final Set<String> allTypes = new java.util.TreeSet<>();
+    private final Set<String> services = new java.util.TreeSet<>();
+
     private ServiceSpec(JsonNode db) {
         JsonNode schema = db.get("schema");
+        db.path("resourceTypes").forEach(t -> allTypes.add(t.asText()));
+        db.path("services").forEach(t -> services.add(t.asText()));
         for (JsonNode r : schema.path("resource").path("entities")) {
             resources.put(r.get("cloudFormationType").asText(), r);
         }
         for (JsonNode t : schema.path("typeDefinition").path("entities")) {
             typeDefinitions.put(t.get("$id").asText(), t);
         }
-        if (resources.size() < 1000) {
-            throw new IllegalStateException("the specification holds only " + resources.size() + " resource types");
+        if (allTypes.size() < 1000 || resources.isEmpty()) {
+            throw new IllegalStateException("the specification names only " + allTypes.size() + " resource types");
         }
     }
 
+    /** The vendored part of the specification (see src/test/resources/aws-service-spec/README.md). */
+    static final String RESOURCE = "/aws-service-spec/resource-spec.json";
+
     static ServiceSpec load() {
-        String configured = System.getProperty("userstreams.serviceSpec");
-        Path path = configured != null ? Path.of(configured)
-                : Path.of("target", "aws-service-spec", "package", "db.json.gz");
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalStateException(path.toAbsolutePath() + " is missing: build the module with Maven "
-                    + "(it fetches @aws-cdk/aws-service-spec with npm pack and unpacks it)");
-        }
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(path), 1 << 16)) {
+        try (InputStream in = ServiceSpec.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the test classpath");
+            }
             return new ServiceSpec(new ObjectMapper().readTree(in));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** Every resource type CloudFormation knows (the vendored definitions cover {@link #services} only). */
     int resourceTypeCount() {
-        return resources.size();
+        return allTypes.size();
     }
 
     boolean knowsType(String type) {
-        return resources.containsKey(type);
+        return allTypes.contains(type);
     }
 
     /** The attributes {@code Fn::GetAtt} can read from a resource type. */
@@ -93,7 +97,10 @@ final class ServiceSpec {
             }
             JsonNode spec = resources.get(type);
             if (spec == null) {
-                errors.add(id + ": unknown resource type " + type);
+                errors.add(allTypes.contains(type)
+                        ? id + ": " + type + " is not in the vendored specification (services " + services
+                                + "): add its service to src/build/vendor-service-spec.py and regenerate"
+                        : id + ": unknown resource type " + type);
                 return;
             }
             checkProperties(id + ".Properties", Template.properties(resource), spec.path("properties"), errors);

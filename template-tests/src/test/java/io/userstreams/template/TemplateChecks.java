@@ -780,42 +780,7 @@ final class TemplateChecks {
         return passes;
     }
 
-    // ================================================================== permissions per runtime
-
-    /** One permission the code of a runtime uses: an action on a resource named by logical id or parameter. */
-    record Need(String action, String target) {
-    }
-
-    /** What every stream runtime calls: the stream, and the dead-letter queue (KMS-encrypted). */
-    static List<Need> streamBaseNeeds(Template t) {
-        String users = usersTableId(t);
-        String dlq = deadLetterQueueId(t);
-        String key = only(t, "AWS::KMS::Key");
-        return List.of(new Need("dynamodb:DescribeStream", users), new Need("dynamodb:GetShardIterator", users),
-                new Need("dynamodb:GetRecords", users), new Need("sqs:SendMessage", dlq),
-                new Need("kms:GenerateDataKey", key));
-    }
-
-    /** What each reaction's sinks call (see core: DynamoDbIdempotencyStore, SnsWelcomePublisher, DynamoDbDerivedTables, the search sink). */
-    static List<Need> reactionNeeds(Template t, ReactionId reaction) {
-        CoreSettings local = CoreSettings.fromEnvironment(Map.of());
-        String idempotency = byLocalName(t, "AWS::DynamoDB::Table", local.idempotencyTable());
-        String byEmail = byLocalName(t, "AWS::DynamoDB::Table", local.usersByEmailTable());
-        String stats = byLocalName(t, "AWS::DynamoDB::Table", local.userStatsTable());
-        String topic = only(t, "AWS::SNS::Topic");
-        String key = only(t, "AWS::KMS::Key");
-        String domainName = "SearchDomainName";
-        return switch (reaction) {
-            case WELCOME_EMAIL -> List.of(new Need("sns:Publish", topic), new Need("kms:GenerateDataKey", key),
-                    new Need("kms:Decrypt", key), new Need("dynamodb:PutItem", idempotency),
-                    new Need("dynamodb:GetItem", idempotency), new Need("dynamodb:UpdateItem", idempotency));
-            case DERIVED_TABLES -> List.of(new Need("dynamodb:PutItem", idempotency),
-                    new Need("dynamodb:PutItem", byEmail), new Need("dynamodb:DeleteItem", byEmail),
-                    new Need("dynamodb:UpdateItem", stats));
-            case SEARCH_INDEX -> List.of(new Need("es:ESHttpPost", domainName), new Need("es:ESHttpPut", domainName),
-                    new Need("es:ESHttpHead", domainName), new Need("es:ESHttpGet", domainName));
-        };
-    }
+    // ================================================================== runtimes' roles (CallPermissions checks them)
 
     /** The IAM role a runtime runs as: a function's Role, or the instance profile's role of a launch template. */
     static String roleOf(Template t, Runtime r) {
@@ -833,98 +798,6 @@ final class TemplateChecks {
             return null;
         }
         return String.valueOf(Template.list(Template.intrinsicArgument(role)).get(0));
-    }
-
-    /**
-     * Each runtime's role allows what its code calls for the reactions it hosts (a missing grant
-     * fails at run time with AccessDenied, not at deploy time), and the search domain admits exactly
-     * the role of the runtime hosting search-index.
-     */
-    static List<String> permissions(Template t, Scenario s) {
-        List<String> errors = new ArrayList<>();
-        String users = usersTableId(t);
-        for (Runtime r : runtimes(t, s)) {
-            String role = roleOf(t, r);
-            if (role == null) {
-                errors.add(r.id() + ": no role found");
-                continue;
-            }
-            List<Need> needs = new ArrayList<>();
-            Set<ReactionId> reactions = Set.of();
-            if (r.kind() == Runtime.Kind.LAMBDA_API) {
-                for (String a : List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")) {
-                    needs.add(new Need(a, users));
-                }
-            } else {
-                needs.addAll(streamBaseNeeds(t));
-                try {
-                    reactions = ReactionId.parseList(String.valueOf(r.environment().get(CoreSettings.REACTIONS)));
-                } catch (IllegalArgumentException e) {
-                    continue; // reported by environment()
-                }
-                reactions.forEach(x -> needs.addAll(reactionNeeds(t, x)));
-            }
-            if (r.kind() == Runtime.Kind.KCL) {
-                for (String a : List.of("dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:GetItem",
-                        "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query")) {
-                    needs.add(new Need(a, "KclApplicationName"));
-                }
-                needs.add(new Need("cloudwatch:PutMetricData", "*"));
-            }
-            List<Map<String, Object>> allows = roleAllows(t, role, s);
-            for (Need n : needs) {
-                boolean granted = allows.stream().anyMatch(st -> values(st.get("Action")).contains(n.action())
-                        && values(st.get("Resource")).stream().anyMatch(res -> names(res, n.target())));
-                if (!granted) {
-                    errors.add(s + " " + r.id() + ": role " + role + " does not allow " + n.action() + " on " + n.target());
-                }
-            }
-            if (reactions.contains(ReactionId.SEARCH_INDEX)) {
-                String domain = only(t, "AWS::OpenSearchService::Domain");
-                Object policy = s.resolve(Template.properties(t.resource(domain)).get("AccessPolicies"));
-                boolean admitted = Template.list(Template.map(policy).get("Statement")).stream()
-                        .map(Template::map)
-                        .filter(st -> "Allow".equals(st.get("Effect")))
-                        .anyMatch(st -> values(Template.map(st.get("Principal")).get("AWS")).stream()
-                                .anyMatch(p -> "Fn::GetAtt".equals(Template.intrinsic(p))
-                                        && List.of(role, "Arn").equals(Template.list(Template.intrinsicArgument(p)))));
-                if (!admitted) {
-                    errors.add(s + " " + r.id() + ": the access policy of " + domain + " does not admit role " + role);
-                }
-            }
-        }
-        return errors;
-    }
-
-    private static List<Map<String, Object>> roleAllows(Template t, String role, Scenario s) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object policy : Template.list(s.resolve(Template.properties(t.resource(role)).get("Policies")))) {
-            for (Object st : Template.list(Template.map(Template.map(policy).get("PolicyDocument")).get("Statement"))) {
-                if ("Allow".equals(Template.map(st).get("Effect"))) {
-                    out.add(Template.map(st));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Whether a Resource value names the target: Ref/GetAtt of it, or a Sub mentioning it. */
-    private static boolean names(Object resource, String target) {
-        if (target.equals("*")) {
-            return "*".equals(resource);
-        }
-        String fn = Template.intrinsic(resource);
-        if (fn == null) {
-            return false;
-        }
-        Object arg = Template.intrinsicArgument(resource);
-        return switch (fn) {
-            case "Ref" -> target.equals(arg);
-            case "Fn::GetAtt" -> target.equals(Template.list(arg).get(0));
-            case "Fn::Sub" -> (arg instanceof String str ? str : String.valueOf(Template.list(arg).get(0)))
-                    .matches(".*\\$\\{" + Pattern.quote(target) + "[.}].*");
-            default -> false;
-        };
     }
 
     // ================================================================== IAM
@@ -1056,7 +929,8 @@ final class TemplateChecks {
                     errors.add(where + ": action " + a + " must be a literal");
                 } else {
                     actions.add(s);
-                    if (s.contains("*")) {
+                    // A Deny may be broad (e.g. sqs:* without TLS); only what is allowed must be exact.
+                    if (s.contains("*") && "Allow".equals(effect)) {
                         errors.add(where + ": action " + s + " has a wildcard");
                     }
                 }

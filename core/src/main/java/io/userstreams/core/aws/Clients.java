@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <p>The SDK's own retries are kept short (2 attempts, bounded call time): the batch processor
  * does the backoff with jitter across records, and a long hidden SDK retry would only eat the
- * Lambda's time.
+ * Lambda's time. Every client carries the {@link CallRecorder} when recording is on.
  */
 public final class Clients {
 
@@ -32,17 +32,17 @@ public final class Clients {
     }
 
     public static DynamoDbClient dynamoDb(AwsConnection connection, SdkHttpClient httpClient) {
-        return connection.configure(DynamoDbClient.builder(), AwsConnection.Service.DYNAMODB)
+        return connection.configure(CallRecorder.register(DynamoDbClient.builder()), AwsConnection.Service.DYNAMODB)
                 .httpClient(httpClient).overrideConfiguration(overrides()).build();
     }
 
     public static SnsClient sns(AwsConnection connection, SdkHttpClient httpClient) {
-        return connection.configure(SnsClient.builder(), AwsConnection.Service.SNS)
+        return connection.configure(CallRecorder.register(SnsClient.builder()), AwsConnection.Service.SNS)
                 .httpClient(httpClient).overrideConfiguration(overrides()).build();
     }
 
     public static SqsClient sqs(AwsConnection connection, SdkHttpClient httpClient) {
-        return connection.configure(SqsClient.builder(), AwsConnection.Service.SQS)
+        return connection.configure(CallRecorder.register(SqsClient.builder()), AwsConnection.Service.SQS)
                 .httpClient(httpClient).overrideConfiguration(overrides()).build();
     }
 }

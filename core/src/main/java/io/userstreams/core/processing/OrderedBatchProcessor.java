@@ -2,6 +2,7 @@ package io.userstreams.core.processing;
 
 import io.userstreams.core.failure.FailureClassifier;
 import io.userstreams.core.failure.FailureKind;
+import io.userstreams.core.aws.CallRecorder;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
@@ -239,7 +240,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         Instant firstFailure = null;
         while (position < end) {
             ReactionResult result;
-            try {
+            try (CallRecorder.Scope scope = CallRecorder.scope(reactionId)) {
                 result = reaction.apply(valid.subList(position, end));
             } catch (RuntimeException e) {
                 result = ReactionResult.failedAt(0, e);

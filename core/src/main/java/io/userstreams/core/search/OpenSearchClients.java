@@ -1,6 +1,8 @@
 package io.userstreams.core.search;
 
 import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.aws.CallRecorder;
+import io.userstreams.core.config.ReactionId;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +66,12 @@ public final class OpenSearchClients {
                     .setMapper(new JacksonJsonpMapper())
                     .setRequestConfigCallback(r -> r.setConnectionRequestTimeout(Timeout.ofSeconds(5))
                             .setResponseTimeout(Timeout.ofSeconds(30)))
+                    .setHttpClientConfigCallback(b -> CallRecorder.enabled()
+                            // es:ESHttp<Method> is what the domain's policies grant: record it like the SDK calls.
+                            // Only the search-index reaction has an OpenSearch client.
+                            ? b.addRequestInterceptorFirst((request, entity, context) ->
+                                    CallRecorder.recordHttp(ReactionId.SEARCH_INDEX.id(), "es", request.getMethod(), request.getPath()))
+                            : b)
                     .build();
         }
         return new OpenSearchClient(transport);

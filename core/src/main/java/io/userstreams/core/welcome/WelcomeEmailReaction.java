@@ -1,5 +1,6 @@
 package io.userstreams.core.welcome;
 
+import io.userstreams.core.aws.CallRecorder;
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
@@ -216,7 +217,7 @@ public final class WelcomeEmailReaction implements RecordReaction {
             // past an earlier failure; they are marked and skipped on redelivery.
             List<Future<Failure>> futures = new ArrayList<>(groups.size());
             for (Group g : groups) {
-                futures.add(executor.submit(() -> send(g, changes)));
+                futures.add(executor.submit(CallRecorder.inCurrentScope(() -> send(g, changes))));
             }
             for (int k = 0; k < futures.size(); k++) {
                 try {

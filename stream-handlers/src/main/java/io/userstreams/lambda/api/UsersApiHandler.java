@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.aws.CallRecorder;
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
@@ -47,12 +48,20 @@ public final class UsersApiHandler implements RequestHandler<APIGatewayV2HTTPEve
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> JSON_HEADERS = Map.of("Content-Type", "application/json");
 
+    /** The scope of this function's AWS calls in a {@link CallRecorder} recording. */
+    public static final String CALL_SCOPE = "users-api";
+
     private final UserStore store;
     private final Clock clock;
 
     /** Lambda: the table and endpoints from the environment, a light HTTP client, built once per container. */
     public UsersApiHandler() {
-        this(lambdaClient(), CoreSettings.fromEnvironment().usersTable());
+        this(System.getenv());
+    }
+
+    /** The Lambda wiring for an environment (the integration tests pass the local stack's). */
+    public UsersApiHandler(Map<String, String> env) {
+        this(client(env), CoreSettings.fromEnvironment(env).usersTable());
     }
 
     public UsersApiHandler(DynamoDbClient dynamoDb, String usersTable) {
@@ -64,14 +73,20 @@ public final class UsersApiHandler implements RequestHandler<APIGatewayV2HTTPEve
         this.clock = clock;
     }
 
-    private static DynamoDbClient lambdaClient() {
-        AwsConnection connection = AwsConnection.fromEnvironment(System.getenv());
-        return connection.configure(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()),
+    private static DynamoDbClient client(Map<String, String> env) {
+        AwsConnection connection = AwsConnection.fromEnvironment(env);
+        return connection.configure(CallRecorder.register(DynamoDbClient.builder()).httpClient(UrlConnectionHttpClient.create()),
                 AwsConnection.Service.DYNAMODB).build();
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (CallRecorder.Scope scope = CallRecorder.scope(CALL_SCOPE)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
         String method = method(event);
         List<String> path = pathSegments(event);
         long start = System.nanoTime();
