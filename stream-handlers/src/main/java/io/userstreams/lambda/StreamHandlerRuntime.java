@@ -3,6 +3,8 @@ package io.userstreams.lambda;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
+import io.userstreams.core.config.Reaction;
+import io.userstreams.core.parking.DynamoDbParkedItems;
 import io.userstreams.core.processing.BatchProcessor;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Everything the stream handler needs, built once per container: settings from the environment
@@ -32,11 +35,19 @@ public final class StreamHandlerRuntime implements AutoCloseable {
     private final MalformedRecords malformedRecords;
     private final EmbeddedMetrics metrics;
     private final Clock clock;
+    private final Parking parking;
     private final AutoCloseable resources;
 
     public StreamHandlerRuntime(BatchProcessor processor, LambdaRecordConverter converter,
                                 MalformedRecords malformedRecords, EmbeddedMetrics metrics, Clock clock,
                                 AutoCloseable resources) {
+        this(processor, converter, malformedRecords, metrics, clock, Parking.DISABLED, resources);
+    }
+
+    public StreamHandlerRuntime(BatchProcessor processor, LambdaRecordConverter converter,
+                                MalformedRecords malformedRecords, EmbeddedMetrics metrics, Clock clock,
+                                Parking parking, AutoCloseable resources) {
+        this.parking = Objects.requireNonNull(parking, "parking");
         this.processor = Objects.requireNonNull(processor, "processor");
         this.converter = Objects.requireNonNull(converter, "converter");
         this.malformedRecords = Objects.requireNonNull(malformedRecords, "malformedRecords");
@@ -59,8 +70,15 @@ public final class StreamHandlerRuntime implements AutoCloseable {
                 .metrics(metrics)
                 .build();
         SqsMalformedRecords malformed = CoreBridge.malformedRecords(core, connection, http, clock);
-        return new StreamHandlerRuntime(core.processor(), CoreBridge.converter(), malformed, metrics, clock, () -> {
+        DynamoDbClient dynamoDb = connection.configure(DynamoDbClient.builder(), AwsConnection.Service.DYNAMODB)
+                .httpClient(http).build();
+        Parking parking = new Parking(Parking.afterFromEnvironment(env),
+                new DynamoDbParkedItems(dynamoDb, core.settings().idempotencyTable(),
+                        Reaction.toList(core.settings().reactions()), clock),
+                core.sinks().deadLetters(), Reaction.toList(core.settings().reactions()), clock);
+        return new StreamHandlerRuntime(core.processor(), CoreBridge.converter(), malformed, metrics, clock, parking, () -> {
             malformed.close();
+            dynamoDb.close();
             core.close();
             http.close();
         });
@@ -91,6 +109,10 @@ public final class StreamHandlerRuntime implements AutoCloseable {
 
     public EmbeddedMetrics metrics() {
         return metrics;
+    }
+
+    public Parking parking() {
+        return parking;
     }
 
     public Clock clock() {

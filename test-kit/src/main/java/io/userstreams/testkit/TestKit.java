@@ -104,7 +104,7 @@ public final class TestKit implements AutoCloseable {
         EventSourceMapping mapping;
         try {
             mapping = EventSourceMapping.builder(settings, handler::handleRequest).name(functionLogicalId)
-                    .stream(stack.dynamoDbStreams(), stack.resources().usersStreamArn())
+                    .stream(stack.dynamoDbStreams(), usersStreamArn())
                     .onFailure(stack.sqs(), stack.resources().deadLetterQueueUrl())
                     .timings(timings).start();
         } catch (RuntimeException e) {
@@ -114,6 +114,11 @@ public final class TestKit implements AutoCloseable {
         mappings.add(runtime);
         mappings.add(mapping);     // closed first: no invocation runs on a closed runtime
         return mapping;
+    }
+
+    /** The users table's current stream (a {@link #reset()} recreates the table, and with it the stream). */
+    public String usersStreamArn() {
+        return stack.dynamoDb().describeTable(b -> b.tableName(stack.resources().usersTable())).table().latestStreamArn();
     }
 
     private static void closeQuietly(AutoCloseable c) {
