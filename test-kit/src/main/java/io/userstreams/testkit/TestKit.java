@@ -3,7 +3,9 @@ package io.userstreams.testkit;
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.user.User;
 import io.userstreams.lambda.StreamHandlerRuntime;
+import io.userstreams.core.UserStreamsCore;
 import io.userstreams.lambda.UserStreamHandler;
+import io.userstreams.lambda.dlq.DeadLetters;
 import io.userstreams.lambda.api.UserStore;
 import io.userstreams.testkit.esm.EventSourceMapping;
 import io.userstreams.testkit.esm.MappingSettings;
@@ -114,6 +116,22 @@ public final class TestKit implements AutoCloseable {
         mappings.add(runtime);
         mappings.add(mapping);     // closed first: no invocation runs on a closed runtime
         return mapping;
+    }
+
+    /**
+     * The dead-letter queue as {@code bin/user-streams dlq} sees it: list, show, redrive (through all
+     * reactions of the local stack's core). Closed when the test ends.
+     */
+    public synchronized DeadLetters deadLetters() {
+        var http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder().build();
+        mappings.add(http);
+        UserStreamsCore core = UserStreamsCore.builder().settings(settings().withReactions(
+                        java.util.EnumSet.allOf(io.userstreams.core.config.Reaction.class)))
+                .connection(io.userstreams.core.aws.AwsConnection.fromEnvironment(environment()))
+                .httpClient(http).environment(environment()).build();
+        mappings.add(core);
+        return DeadLetters.of(core, stack.sqs(), stack.resources().deadLetterQueueUrl(), stack.dynamoDbStreams(),
+                stack.dynamoDb(), java.time.Clock.systemUTC());
     }
 
     /** The users table's current stream (a {@link #reset()} recreates the table, and with it the stream). */
