@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Outages are shortened: the emulator retries a failed batch after 50 ms to 1 s instead of
  * Lambda's unspecified back-off, so a minute here stands for several minutes in AWS.
  */
-@Timeout(value = 12, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class LambdaMappingScenariosTest {
 
     static final int RATE = 10;
@@ -177,25 +177,27 @@ class LambdaMappingScenariosTest {
     }
 
     /**
-     * Both sinks down longer than records may live: retention shortened to 40 s, parking after 20 s.
+     * Both sinks down longer than records may live: retention shortened to 120 s, parking after 30 s
+     * (DynamoDB Local rounds ApproximateCreationDateTime down to the minute, so ages read up to 60 s
+     * high: the margins allow for it), outage 130 s.
      * Records park whole (and their items' later records behind them) instead of being trimmed;
      * after recovery the redrive replays them in item order: 0 lost, 0 duplicated.
      */
     @Test
     void sinksDownLongerThanTheStreamKeepsRecordsParkAndTheRedriveLosesNothing() throws Exception {
-        Timings shortRetention = FAST.withStreamRetention(Duration.ofSeconds(40));
-        Map<String, String> parkAfter20s = Map.of("PARK_RECORDS_AFTER_SECONDS", "20");
+        Timings shortRetention = FAST.withStreamRetention(Duration.ofSeconds(120));
+        Map<String, String> parkAfter30s = Map.of("PARK_RECORDS_AFTER_SECONDS", "30");
         List<EventSourceMapping> mappings = new ArrayList<>();
-        Map<String, String> env = new java.util.HashMap<>(parkAfter20s);
+        Map<String, String> env = new java.util.HashMap<>(parkAfter30s);
         env.put(CoreSettings.OPENSEARCH_ENDPOINT, openSearchProxy.endpoint("http").toString());
         for (String fn : List.of(MappingSettings.WELCOME_FUNCTION, MappingSettings.REACTIONS_FUNCTION)) {
             mappings.add(kit.lambdaMapping(fn, MappingSettings.fromTemplate(fn), env, shortRetention));
         }
-        CompletableFuture<Integer> load = workload("long").start(RATE * 70, RATE);
+        CompletableFuture<Integer> load = workload("long").start(RATE * 140, RATE);
         Thread.sleep(2000);
         stack.snsServer().faults().failAll(SnsFault.UNAVAILABLE);
-        openSearchProxy.refuseFor(Duration.ofSeconds(60));
-        Thread.sleep(60_000);
+        openSearchProxy.refuseFor(Duration.ofSeconds(130));
+        Thread.sleep(130_000);
         stack.snsServer().faults().clear();
         openSearchProxy.awaitFaultEnd(Duration.ofSeconds(30));
         load.join();
@@ -208,7 +210,7 @@ class LambdaMappingScenariosTest {
         assertThat(parked).anyMatch(l -> l.reaction().equals("welcome-email"))
                 .anyMatch(l -> l.reaction().equals("derived-tables,search-index"))
                 .anyMatch(l -> l.reason().contains("behind an earlier parked record"));
-        System.out.printf("sinks down 60 s, retention 40 s, parking after 20 s: %d records parked%n", parked.size());
+        System.out.printf("sinks down 130 s, retention 120 s, parking after 30 s: %d records parked%n", parked.size());
 
         DeadLetters.Report report = dlq.redrive(false, System.out::println);
         assertThat(report.remaining()).as(report.outcomes().toString()).isZero();

@@ -1,11 +1,14 @@
 package io.userstreams.lambda;
 
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.parking.DynamoDbParkedItems;
+import io.userstreams.core.pipeline.RecordBatchRunner;
 import io.userstreams.core.processing.BatchProcessor;
+import io.userstreams.core.processing.UnconvertibleRecordQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -17,40 +20,38 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Everything the stream handler needs, built once per container: settings from the environment
  * (the same variable names as template.yaml), the core with its SDK clients on the light
- * URLConnection HTTP client, the record converter, the EMF metrics.
+ * URLConnection HTTP client, the core's batch runner with the Lambda record adapter, the EMF metrics.
  */
 public final class StreamHandlerRuntime implements AutoCloseable {
 
     /** Set by Lambda; the metrics' FunctionName dimension. */
     public static final String FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
 
-    /** Dead-letters a record that could not be converted; throws when the dead-letter queue is unreachable. */
-    @FunctionalInterface
-    public interface MalformedRecords {
-        void deadLetter(MalformedRecord record);
-    }
-
     private final BatchProcessor processor;
-    private final LambdaRecordConverter converter;
-    private final MalformedRecords malformedRecords;
+    private final RecordBatchRunner<DynamodbStreamRecord> runner;
     private final EmbeddedMetrics metrics;
     private final Clock clock;
     private final Parking parking;
     private final AutoCloseable resources;
 
-    public StreamHandlerRuntime(BatchProcessor processor, LambdaRecordConverter converter,
-                                MalformedRecords malformedRecords, EmbeddedMetrics metrics, Clock clock,
-                                AutoCloseable resources) {
-        this(processor, converter, malformedRecords, metrics, clock, Parking.DISABLED, resources);
+    /**
+     * @param processor     the core's batch processor
+     * @param unconvertible where records go that cannot be converted (throws when unreachable)
+     * @param resources     closed with the runtime (may be null)
+     */
+    public StreamHandlerRuntime(BatchProcessor processor, UnconvertibleRecordQueue unconvertible,
+                                EmbeddedMetrics metrics, Clock clock, AutoCloseable resources) {
+        this(processor, unconvertible, metrics, clock, Parking.DISABLED, resources);
     }
 
-    public StreamHandlerRuntime(BatchProcessor processor, LambdaRecordConverter converter,
-                                MalformedRecords malformedRecords, EmbeddedMetrics metrics, Clock clock,
-                                Parking parking, AutoCloseable resources) {
-        this.parking = Objects.requireNonNull(parking, "parking");
+    /** @param parking what to do with records still failing when the stream is about to trim them */
+    public StreamHandlerRuntime(BatchProcessor processor, UnconvertibleRecordQueue unconvertible,
+                                EmbeddedMetrics metrics, Clock clock, Parking parking, AutoCloseable resources) {
         this.processor = Objects.requireNonNull(processor, "processor");
-        this.converter = Objects.requireNonNull(converter, "converter");
-        this.malformedRecords = Objects.requireNonNull(malformedRecords, "malformedRecords");
+        this.parking = Objects.requireNonNull(parking, "parking");
+        BatchProcessor run = parking.enabled() ? new ParkingBatchProcessor(processor, parking) : processor;
+        this.runner = RecordBatchRunner.builder(new LambdaRecordAdapter(), run, unconvertible)
+                .clock(clock).build();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.resources = resources == null ? () -> { } : resources;
@@ -69,15 +70,13 @@ public final class StreamHandlerRuntime implements AutoCloseable {
                 .httpClient(http)
                 .metrics(metrics)
                 .build();
-        SqsMalformedRecords malformed = CoreBridge.malformedRecords(core, connection, http, clock);
         DynamoDbClient dynamoDb = connection.configure(DynamoDbClient.builder(), AwsConnection.Service.DYNAMODB)
                 .httpClient(http).build();
+        String scope = ReactionId.toList(core.settings().reactions());
         Parking parking = new Parking(Parking.afterFromEnvironment(env),
-                new DynamoDbParkedItems(dynamoDb, core.settings().idempotencyTable(),
-                        Reaction.toList(core.settings().reactions()), clock),
-                core.sinks().deadLetters(), Reaction.toList(core.settings().reactions()), clock);
-        return new StreamHandlerRuntime(core.processor(), CoreBridge.converter(), malformed, metrics, clock, parking, () -> {
-            malformed.close();
+                new DynamoDbParkedItems(dynamoDb, core.settings().idempotencyTable(), scope, clock),
+                core.sinks().deadLetters(), scope, clock);
+        return new StreamHandlerRuntime(core.processor(), core.unconvertibleRecords(), metrics, clock, parking, () -> {
             dynamoDb.close();
             core.close();
             http.close();
@@ -99,12 +98,9 @@ public final class StreamHandlerRuntime implements AutoCloseable {
         return processor;
     }
 
-    public LambdaRecordConverter converter() {
-        return converter;
-    }
-
-    public MalformedRecords malformedRecords() {
-        return malformedRecords;
+    /** Runs a delivered batch: convert, de-duplicate, process, dead-letter the unconvertible, done prefix. */
+    public RecordBatchRunner<DynamodbStreamRecord> runner() {
+        return runner;
     }
 
     public EmbeddedMetrics metrics() {

@@ -6,13 +6,10 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse.BatchItemFailure;
-import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.processing.BatchOutcome;
-import io.userstreams.lambda.LambdaRecordConverter.Converted;
+import io.userstreams.core.pipeline.RecordBatchRunner;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.Date;
 import java.util.List;
 import org.slf4j.Logger;
@@ -20,8 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The DynamoDB stream trigger. Converts the event's records, runs the core's ordered processor and
- * reports the FIRST unfinished record as the only batch item failure: Lambda then checkpoints every
+ * The DynamoDB stream trigger. Runs the event's records through the core's
+ * {@link RecordBatchRunner} and reports the FIRST unfinished record as the only batch item failure: Lambda then checkpoints every
  * record before it (they are done: applied, duplicates, or dead-lettered) and redelivers from it, so
  * records of the shard are never applied out of order. Needs {@code FunctionResponseTypes:
  * [ReportBatchItemFailures]} on the event source mapping.
@@ -43,8 +40,8 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
     }
 
     /** Time kept back from the invocation's end: at least 2 s, a fifth of the time left, at most 10 s. */
-    static final java.time.Duration MIN_DEADLINE_MARGIN = java.time.Duration.ofSeconds(2);
-    static final java.time.Duration MAX_DEADLINE_MARGIN = java.time.Duration.ofSeconds(10);
+    static final Duration MIN_DEADLINE_MARGIN = Duration.ofSeconds(2);
+    static final Duration MAX_DEADLINE_MARGIN = Duration.ofSeconds(10);
 
     private final StreamHandlerRuntime runtime;
 
@@ -62,16 +59,13 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
         long started = System.nanoTime();
         List<DynamodbStreamRecord> records = event == null || event.getRecords() == null
                 ? List.of() : event.getRecords();
-        Instant deadline = deadline(context);
         BatchResult result;
-        List<Converted> converted = null;
         try {
-            converted = convert(records);
-            result = process(converted, deadline);
+            result = process(records, deadline(context));
         } catch (RuntimeException e) {
-            // A bug, not a record's fault: hand the whole batch back (every reaction is idempotent),
-            // after parking whatever is about to outlive the stream.
-            result = handBackAfterParking(records, converted, e);
+            // A bug, not a record's fault: hand the whole batch back (every reaction is idempotent).
+            String first = firstSequenceNumber(records);
+            result = new BatchResult(0, 0, 0, 0, first, null, e);
         }
         StreamsEventResponse response = new StreamsEventResponse(result.failedSequenceNumber == null
                 ? new ArrayList<>()
@@ -98,209 +92,26 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
         return runtime.clock().instant().plusMillis(Math.max(0, remaining - margin));
     }
 
-    /** Converts and drops repeated eventIDs (their first copy does the work, in order). */
-    private List<Converted> convert(List<DynamodbStreamRecord> records) {
-        List<Converted> all = runtime.converter().convert(records);
-        // A record whose eventID already came earlier in this batch is the same change delivered twice
-        // (a merged redelivery or replay): its first copy does the work, in order. Lambda itself never
-        // puts a record twice in one batch, so this only guards exactly-once against odd inputs.
-        List<Converted> converted = new ArrayList<>(all.size());
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (Converted c : all) {
-            if (c.ok() && !seen.add(c.change().eventId())) {
-                continue;
-            }
-            converted.add(c);
+    /** Runs the batch through the core's runner; its done prefix decides the batch item failure. */
+    private BatchResult process(List<DynamodbStreamRecord> records, Instant deadline) {
+        RecordBatchRunner.Batch<DynamodbStreamRecord> batch = runtime.runner().start(records);
+        batch.runPass(deadline);
+        for (int i = 0; i < batch.unconvertible(); i++) {
+            runtime.metrics().recordUnconvertible();
         }
-        return converted;
+        if (batch.isComplete()) {
+            return new BatchResult(batch.completed(), batch.deadLettered(), batch.unconvertible(), batch.duplicates(),
+                    null, null, null);
+        }
+        DynamodbStreamRecord first = records.get(batch.donePrefix());
+        String seq = sequenceNumber(first);
+        // A record without a sequence number cannot be named: redeliver the whole batch instead.
+        return new BatchResult(batch.donePrefix(), batch.deadLettered(), batch.unconvertible(), batch.duplicates(),
+                seq != null ? seq : firstSequenceNumber(records), first == null ? null : first.getEventID(),
+                batch.failure().orElse(null));
     }
 
-    /**
-     * Runs the batch: runs of convertible records go to the processor, each malformed one to the dead
-     * letters; a record of a parked item parks behind it; a record that still fails when it is due to
-     * be parked is parked with every due record after it (the sink is evidently down), and the batch
-     * is handed back at the first record not yet due.
-     */
-    private BatchResult process(List<Converted> converted, Instant deadline) {
-        Parking parking = runtime.parking();
-        Set<String> parked = new HashSet<>();
-        if (parking.enabled()) {
-            List<String> ids = new ArrayList<>();
-            for (Converted c : converted) {
-                if (c.ok()) {
-                    c.change().userId().ifPresent(ids::add);
-                }
-            }
-            parked.addAll(parking.items().parkedAmong(ids));
-        }
-        Counts counts = new Counts();
-        int i = 0;
-        int n = converted.size();
-        while (i < n) {
-            int j = i;
-            List<ChangeRecord> run = new ArrayList<>();
-            while (j < n && converted.get(j).ok() && !isParked(converted.get(j).change(), parked)) {
-                run.add(converted.get(j).change());
-                j++;
-            }
-            if (!run.isEmpty()) {
-                BatchOutcome outcome = runtime.processor().process(run, deadline);
-                counts.completed += outcome.completed();
-                counts.deadLettered += outcome.deadLettered();
-                if (!outcome.isComplete()) {
-                    ChangeRecord first = outcome.firstUnfinished().orElseThrow();
-                    Throwable failure = outcome.failure().orElse(null);
-                    if (!parking.due(first)) {
-                        return counts.stop(first.sequenceNumber(), first.eventId(), failure);
-                    }
-                    int at = i + outcome.completed();
-                    int next = parkDue(converted, at, parked, counts, reason(failure));
-                    if (next < 0) {
-                        return counts.stop(first.sequenceNumber(), first.eventId(), failure);
-                    }
-                    if (next < n) {
-                        Converted c = converted.get(next);
-                        String seq = c.ok() ? c.change().sequenceNumber() : c.malformed().sequenceNumber();
-                        return counts.stop(seq, c.ok() ? c.change().eventId() : c.malformed().eventId(), failure);
-                    }
-                    return counts.done();
-                }
-            }
-            if (j < n) {
-                Converted c = converted.get(j);
-                if (c.ok()) {
-                    // A later record of a parked item: parked behind it, whatever its age.
-                    ChangeRecord record = c.change();
-                    try {
-                        parking.park(record, "parked behind an earlier parked record of this item");
-                    } catch (RuntimeException e) {
-                        return counts.stop(record.sequenceNumber(), record.eventId(), e);
-                    }
-                    logParked(record, "behind-parked-item");
-                    counts.completed++;
-                    counts.parked++;
-                } else {
-                    MalformedRecord bad = c.malformed();
-                    counts.malformed++;
-                    try {
-                        runtime.malformedRecords().deadLetter(bad);
-                    } catch (RuntimeException e) {
-                        // The dead-letter queue is down: systemic, redeliver from this record.
-                        String seq = bad.sequenceNumber() != null ? bad.sequenceNumber() : firstConvertedSequenceNumber(converted);
-                        return counts.stop(seq, bad.eventId(), e);
-                    }
-                    log.atWarn().addKeyValue("eventId", bad.eventId())
-                            .addKeyValue("sequenceNumber", bad.sequenceNumber())
-                            .addKeyValue("reason", bad.reason())
-                            .log("malformed stream record dead-lettered");
-                    runtime.metrics().recordUnconvertible();
-                    counts.completed++;
-                    counts.deadLettered++;
-                }
-            }
-            i = j + 1;
-        }
-        return counts.done();
-    }
-
-    private static boolean isParked(ChangeRecord record, Set<String> parked) {
-        return !parked.isEmpty() && record.userId().map(parked::contains).orElse(false);
-    }
-
-    /**
-     * Parks records from {@code from} on while they are due (or belong to a parked item); malformed
-     * ones are dead-lettered as usual. Returns the index of the first record left for a retry (n when
-     * none), or -1 when the dead-letter queue could not take the first one.
-     */
-    private int parkDue(List<Converted> converted, int from, Set<String> parked, Counts counts, String reason) {
-        Parking parking = runtime.parking();
-        int k = from;
-        for (; k < converted.size(); k++) {
-            Converted c = converted.get(k);
-            if (!c.ok()) {
-                try {
-                    runtime.malformedRecords().deadLetter(c.malformed());
-                } catch (RuntimeException e) {
-                    return k == from ? -1 : k;
-                }
-                counts.completed++;
-                counts.deadLettered++;
-                counts.malformed++;
-                continue;
-            }
-            ChangeRecord record = c.change();
-            boolean behind = isParked(record, parked);
-            if (!behind && !parking.due(record)) {
-                return k;
-            }
-            try {
-                parking.park(record, behind ? "parked behind an earlier parked record of this item" : reason);
-            } catch (RuntimeException e) {
-                return k == from ? -1 : k;
-            }
-            record.userId().ifPresent(parked::add);
-            logParked(record, behind ? "behind-parked-item" : "outlived-retries");
-            counts.completed++;
-            counts.parked++;
-        }
-        return k;
-    }
-
-    /** The catch-all path: parks due records from the start of the batch, hands back the rest. */
-    private BatchResult handBackAfterParking(List<DynamodbStreamRecord> records, List<Converted> converted,
-                                             RuntimeException error) {
-        String first = firstSequenceNumber(records);
-        if (converted == null || !runtime.parking().enabled() || converted.isEmpty() || !converted.get(0).ok()
-                || !runtime.parking().due(converted.get(0).change())) {
-            return new Counts().stop(first, null, error);
-        }
-        Counts counts = new Counts();
-        int next;
-        try {
-            next = parkDue(converted, 0, new HashSet<>(), counts, reason(error));
-        } catch (RuntimeException e) {
-            next = -1;
-        }
-        if (next < 0) {
-            return new Counts().stop(first, null, error);
-        }
-        if (next >= converted.size()) {
-            return counts.done();
-        }
-        Converted c = converted.get(next);
-        return counts.stop(c.ok() ? c.change().sequenceNumber() : c.malformed().sequenceNumber(),
-                c.ok() ? c.change().eventId() : c.malformed().eventId(), error);
-    }
-
-    private String reason(Throwable failure) {
-        String why = failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + truncate(failure.getMessage());
-        return "parked: still failing " + runtime.parking().after().toMinutes()
-                + " min after it was written, before the stream's 24 h retention could trim it (" + why + ")";
-    }
-
-    private static void logParked(ChangeRecord record, String why) {
-        log.atWarn().addKeyValue("eventId", record.eventId()).addKeyValue("shardId", record.shardId())
-                .addKeyValue("sequenceNumber", record.sequenceNumber()).addKeyValue("outcome", "parked")
-                .addKeyValue("why", why).log("record parked in the dead-letter queue");
-    }
-
-    /** Running totals of one invocation. */
-    private static final class Counts {
-        int completed;
-        int deadLettered;
-        int malformed;
-        int parked;
-
-        BatchResult stop(String sequenceNumber, String eventId, Throwable failure) {
-            return new BatchResult(completed, deadLettered, malformed, parked, sequenceNumber, eventId, failure);
-        }
-
-        BatchResult done() {
-            return new BatchResult(completed, deadLettered, malformed, parked, null, null, null);
-        }
-    }
-
-    private record BatchResult(int completed, int deadLettered, int malformed, int parked, String failedSequenceNumber,
+    private record BatchResult(int completed, int deadLettered, int malformed, int duplicates, String failedSequenceNumber,
                                String failedEventId, Throwable failure) {
     }
 
@@ -311,7 +122,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
                 .addKeyValue("completed", result.completed)
                 .addKeyValue("deadLettered", result.deadLettered)
                 .addKeyValue("malformed", result.malformed)
-                .addKeyValue("parked", result.parked)
+                .addKeyValue("duplicates", result.duplicates)
                 .addKeyValue("durationMs", tookMs)
                 .addKeyValue("iteratorAgeMs", iteratorAgeMs)
                 .addKeyValue("outcome", result.failedSequenceNumber == null ? "complete" : "partial");
@@ -350,16 +161,6 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
 
     private static String sequenceNumber(DynamodbStreamRecord r) {
         return r == null || r.getDynamodb() == null ? null : r.getDynamodb().getSequenceNumber();
-    }
-
-    private static String firstConvertedSequenceNumber(List<Converted> converted) {
-        for (Converted c : converted) {
-            String seq = c.ok() ? c.change().sequenceNumber() : c.malformed().sequenceNumber();
-            if (seq != null) {
-                return seq;
-            }
-        }
-        return "";
     }
 
     private static String firstSequenceNumber(List<DynamodbStreamRecord> records) {

@@ -14,7 +14,7 @@ import io.userstreams.core.parking.ParkedItems;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.BatchProcessor;
 import io.userstreams.core.processing.DeadLetter;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +95,7 @@ class HandlerParkingAndDeadlineTest {
         EmbeddedMetrics metrics = new EmbeddedMetrics("fn-test",
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock);
         Parking parking = new Parking(PARK_AFTER, items, letters::add, "derived-tables,search-index", clock);
-        return new UserStreamHandler(new StreamHandlerRuntime(processor, CoreBridge.converter(), bad -> { }, metrics,
+        return new UserStreamHandler(new StreamHandlerRuntime(processor, letter -> { }, metrics,
                 clock, parking, null));
     }
 
@@ -157,8 +157,8 @@ class HandlerParkingAndDeadlineTest {
         BatchProcessor failing = records -> new BatchOutcome(0, 0, Optional.of(records.get(0)),
                 Optional.of(new SystemicFailureException("SinkDown", "sink down", null)));
         DynamodbEvent event = inserts();
-        StreamsEventResponse r = new UserStreamHandler(new StreamHandlerRuntime(failing, CoreBridge.converter(),
-                bad -> { }, metrics, clock, parking, null)).handleRequest(event, null);
+        StreamsEventResponse r = new UserStreamHandler(new StreamHandlerRuntime(failing,
+                letter -> { }, metrics, clock, parking, null)).handleRequest(event, null);
         assertThat(failures(r)).containsExactly(event.getRecords().get(0).getDynamodb().getSequenceNumber());
         assertThat(parkedItems).isEmpty();
     }

@@ -126,7 +126,7 @@ public final class TestKit implements AutoCloseable {
         var http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder().build();
         mappings.add(http);
         UserStreamsCore core = UserStreamsCore.builder().settings(settings().withReactions(
-                        java.util.EnumSet.allOf(io.userstreams.core.config.Reaction.class)))
+                        java.util.EnumSet.allOf(io.userstreams.core.config.ReactionId.class)))
                 .connection(io.userstreams.core.aws.AwsConnection.fromEnvironment(environment()))
                 .httpClient(http).environment(environment()).build();
         mappings.add(core);

@@ -7,7 +7,7 @@ import io.userstreams.cli.Logs;
 import io.userstreams.cli.Target;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.lambda.dlq.DeadLetters;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -75,14 +75,14 @@ public final class DlqCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Logs.quiet();
-            EnumSet<Reaction> fallback;
+            EnumSet<ReactionId> fallback;
             try {
-                fallback = EnumSet.copyOf(Reaction.parseList(pointerReactions));
+                fallback = EnumSet.copyOf(ReactionId.parseList(pointerReactions));
             } catch (IllegalArgumentException e) {
                 throw CliException.usage("--pointer-reactions: " + e.getMessage());
             }
             target.checkReachable();
-            CoreSettings settings = target.settings().withReactions(EnumSet.allOf(Reaction.class));
+            CoreSettings settings = target.settings().withReactions(EnumSet.allOf(ReactionId.class));
             String queue = queueUrl != null ? queueUrl : settings.deadLetterQueueUrl();
             if (queue == null) {
                 throw CliException.usage("no dead-letter queue: set DEAD_LETTER_QUEUE_URL or pass --queue-url");

@@ -1,6 +1,6 @@
 package io.userstreams.core.derived;
 
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
 import io.userstreams.core.reaction.UserChange;
@@ -28,8 +28,8 @@ public final class DerivedTablesReaction implements RecordReaction {
     }
 
     @Override
-    public Reaction reaction() {
-        return Reaction.DERIVED_TABLES;
+    public ReactionId reaction() {
+        return ReactionId.DERIVED_TABLES;
     }
 
     /** Records per transaction at most; each brings a claim, its emails and counter keys (limit 100 items). */

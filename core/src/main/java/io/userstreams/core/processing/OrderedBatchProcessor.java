@@ -1,5 +1,8 @@
 package io.userstreams.core.processing;
 
+import io.userstreams.core.failure.FailureClassifier;
+import io.userstreams.core.failure.FailureKind;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
@@ -48,6 +51,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class OrderedBatchProcessor implements BatchProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(OrderedBatchProcessor.class);
+    /** Re-check interval while a record is held by a lease. */
+    static final Duration HELD_STEP = Duration.ofSeconds(1);
 
     private final List<RecordReaction> reactions;
     private final DeadLetterQueue deadLetters;
@@ -206,17 +211,17 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         private final List<java.util.function.Consumer<ProcessingMetrics>> events = new ArrayList<>();
 
         @Override
-        public void recordProcessed(io.userstreams.core.config.Reaction reaction, ChangeRecord record) {
+        public void recordProcessed(io.userstreams.core.config.ReactionId reaction, ChangeRecord record) {
             events.add(m -> m.recordProcessed(reaction, record));
         }
 
         @Override
-        public void recordFailed(io.userstreams.core.config.Reaction reaction, ChangeRecord record, Throwable error) {
+        public void recordFailed(io.userstreams.core.config.ReactionId reaction, ChangeRecord record, Throwable error) {
             events.add(m -> m.recordFailed(reaction, record, error));
         }
 
         @Override
-        public void recordDeadLettered(io.userstreams.core.config.Reaction reaction, ChangeRecord record,
+        public void recordDeadLettered(io.userstreams.core.config.ReactionId reaction, ChangeRecord record,
                                        Throwable error) {
             events.add(m -> m.recordDeadLettered(reaction, record, error));
         }
@@ -235,6 +240,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         int recordAttempts = 0;
         int systemicAttempts = 0;
         Instant firstFailure = null;
+        long heldWaits = 0;
         while (position < end) {
             ReactionResult result;
             try {
@@ -256,6 +262,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 recordAttempts = 0;
                 systemicAttempts = 0;
                 firstFailure = null;
+                heldWaits = 0;
             }
             if (position >= end) {
                 return;
@@ -268,7 +275,21 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 firstFailure = now;
             }
             metrics.recordFailed(reaction.reaction(), record, failure);
-            FailureKind kind = Failures.classify(failure);
+            FailureKind kind = FailureClassifier.classify(failure);
+            if (kind == FailureKind.SYSTEMIC && heldFor(failure) != null) {
+                // A hold that ends by itself (a lease): wait for it in short steps, within the
+                // deadline, without spending retries; past that it is an ordinary systemic failure.
+                Duration hold = heldFor(failure);
+                Duration step = hold.compareTo(HELD_STEP) < 0 ? hold : HELD_STEP;
+                long maxWaits = hold.toMillis() / Math.max(1, step.toMillis()) + 1;
+                if (heldWaits < maxWaits && !run.pastDeadline(clock.instant().plus(step))) {
+                    heldWaits++;
+                    logFailure(record, reactionId, "wait-for-hold", (int) heldWaits, failure);
+                    if (pause(step)) {
+                        continue;
+                    }
+                }
+            }
             if (kind == FailureKind.SYSTEMIC) {
                 systemicAttempts++;
                 Duration delay = retry.delayBefore(systemicAttempts);
@@ -298,14 +319,20 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             recordAttempts = 0;
             systemicAttempts = 0;
             firstFailure = null;
+            heldWaits = 0;
         }
+    }
+
+    /** How long a lease-like hold lasts at most, when the failure says so. */
+    private static Duration heldFor(Throwable failure) {
+        return failure instanceof SystemicFailureException s ? s.retryAfter().orElse(null) : null;
     }
 
     /** Sends a dead letter, retrying a failing queue like any sink; false (batch stopped) if it stays down. */
     private boolean deadLetter(Run run, int recordIndex, String reaction, Throwable error, int attempts,
                                Instant firstFailure, Instant lastFailure) {
         ChangeRecord record = run.records.get(recordIndex);
-        DeadLetter letter = new DeadLetter(record, reaction, Failures.message(error), Failures.errorType(error),
+        DeadLetter letter = new DeadLetter(record, reaction, FailureClassifier.message(error), FailureClassifier.errorType(error),
                 attempts, firstFailure, lastFailure);
         for (int attempt = 1; ; attempt++) {
             try {
@@ -318,8 +345,8 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                     run.stop(recordIndex, e);
                     log.atError().addKeyValue("eventId", record.eventId()).addKeyValue("shardId", record.shardId())
                             .addKeyValue("sequenceNumber", record.sequenceNumber()).addKeyValue("reaction", reaction)
-                            .addKeyValue("outcome", "batch-stopped").addKeyValue("errorType", Failures.errorType(e))
-                            .addKeyValue("error", Failures.message(e))
+                            .addKeyValue("outcome", "batch-stopped").addKeyValue("errorType", FailureClassifier.errorType(e))
+                            .addKeyValue("error", FailureClassifier.message(e))
                             .log("dead-letter queue unreachable; record handed back to the runtime");
                     return false;
                 }
@@ -346,8 +373,8 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 .addKeyValue("reaction", reaction)
                 .addKeyValue("outcome", outcome)
                 .addKeyValue("attempt", attempt)
-                .addKeyValue("errorType", Failures.errorType(error))
-                .addKeyValue("error", Failures.message(error))
+                .addKeyValue("errorType", FailureClassifier.errorType(error))
+                .addKeyValue("error", FailureClassifier.message(error))
                 .log("record failed");
     }
 
@@ -369,7 +396,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
 
     /** The batch ran out of time: a systemic stop, the rest is redelivered. */
     public static final class DeadlineException extends RuntimeException {
-        DeadlineException(String message) {
+        public DeadlineException(String message) {
             super(message, null, false, false);
         }
     }

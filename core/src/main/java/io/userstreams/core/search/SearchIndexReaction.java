@@ -1,11 +1,11 @@
 package io.userstreams.core.search;
 
 import io.userstreams.core.change.ChangeKind;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
-import io.userstreams.core.reaction.RecordFailureException;
+import io.userstreams.core.failure.RecordFailureException;
 import io.userstreams.core.reaction.RecordReaction;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.reaction.UserChange;
 import io.userstreams.core.user.User;
 import java.util.ArrayList;
@@ -43,8 +43,8 @@ public final class SearchIndexReaction implements RecordReaction {
     }
 
     @Override
-    public Reaction reaction() {
-        return Reaction.SEARCH_INDEX;
+    public ReactionId reaction() {
+        return ReactionId.SEARCH_INDEX;
     }
 
     /** The document for a user: the mapped fields only (the index mapping is strict). */

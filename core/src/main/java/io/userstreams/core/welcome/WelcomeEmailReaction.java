@@ -1,10 +1,10 @@
 package io.userstreams.core.welcome;
 
 import io.userstreams.core.change.ChangeKind;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.reaction.UserChange;
 import io.userstreams.core.user.Emails;
 import io.userstreams.core.user.User;
@@ -99,8 +99,8 @@ public final class WelcomeEmailReaction implements RecordReaction {
     }
 
     @Override
-    public Reaction reaction() {
-        return Reaction.WELCOME_EMAIL;
+    public ReactionId reaction() {
+        return ReactionId.WELCOME_EMAIL;
     }
 
     /** The idempotency key of a user creation. */
@@ -307,9 +307,11 @@ public final class WelcomeEmailReaction implements RecordReaction {
                                     .addKeyValue("userId", c.userId()).log("welcome already sent; skipped");
                         }
                     }
+                    // Held by a live lease (often our own crashed invocation's): it ends within
+                    // `lease`, so the processor waits for it instead of spending retries.
                     case IN_PROGRESS -> failure.at(g.positions.get(k), new SystemicFailureException("WelcomeInProgress",
                             "welcome for user " + c.userId() + " is claimed by another worker whose lease has not"
-                                    + " expired; retry later", null));
+                                    + " expired; retry later", null, lease));
                 }
             }
         }

@@ -10,6 +10,7 @@ import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.DeadLetter;
+import io.userstreams.core.processing.UnconvertibleRecord;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackExtension;
 import java.time.Duration;
@@ -67,5 +68,29 @@ class DeadLetterIntegrationTest {
             assertThat(outcome.completed()).isEqualTo(1);
             assertThat(outcome.firstUnfinished()).containsSame(batch.get(1));
         }
+    }
+
+    @Test
+    void aRedeliveredBatchDeadLettersEachRecordOncePerReactionAcrossRuntimes(LocalStack stack) {
+        String queue = stack.sqs().createQueue(r -> r.queueName(ItSupport.unique("dlq"))).queueUrl();
+        String run = ItSupport.unique("r");
+        ChangeRecord bad = poison(run + "-bad");
+        List<ChangeRecord> batch = List.of(insert(user(run + "-a")), bad, insert(user(run + "-b")));
+        Map<String, String> env = Map.of("REACTIONS", "derived-tables", "DEAD_LETTER_QUEUE_URL", queue);
+        UnconvertibleRecord unconvertible = new UnconvertibleRecord(run + "-raw", "shard-1", "100", "{}",
+                "no type on an attribute");
+        // Four deliveries of the same batch: two on one core (a Lambda container's retries), one on a
+        // second core (the other runtime, another owner), one more on the first.
+        try (UserStreamsCore lambda = ItSupport.core(stack, env, b -> { });
+             UserStreamsCore kcl = ItSupport.core(stack, env, b -> { })) {
+            for (UserStreamsCore core : List.of(lambda, lambda, kcl, lambda)) {
+                assertThat(core.processor().process(batch).isComplete()).isTrue();
+                core.unconvertibleRecords().send(unconvertible);
+            }
+        }
+        List<Message> letters = ItSupport.drain(stack.sqs(), queue, Duration.ofSeconds(1));
+        assertThat(letters).extracting(m -> ItSupport.json(m.body()).path("eventId").asText()
+                + "/" + m.messageAttributes().get("reaction").stringValue())
+                .containsExactlyInAnyOrder(bad.eventId() + "/validation", run + "-raw/conversion");
     }
 }

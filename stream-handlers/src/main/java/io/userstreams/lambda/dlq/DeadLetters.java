@@ -6,7 +6,7 @@ import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.ChangeRecordJson;
 import io.userstreams.core.change.StreamRecordConverter;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.parking.DynamoDbParkedItems;
 import io.userstreams.core.parking.ParkedItems;
 import io.userstreams.core.processing.BatchOutcome;
@@ -72,7 +72,7 @@ public final class DeadLetters {
     }
 
     /** One message of the queue. {@code record} is null for pointers and unconvertible records. */
-    public record Letter(String messageId, String receiptHandle, Kind kind, Set<Reaction> reactions, String reaction,
+    public record Letter(String messageId, String receiptHandle, Kind kind, Set<ReactionId> reactions, String reaction,
                          String errorType, String reason, Instant sentAt, String eventId, String userId,
                          String sequenceNumber, ChangeRecord record, Pointer pointer, String body) {
 
@@ -109,9 +109,9 @@ public final class DeadLetters {
     private final SqsClient sqs;
     private final String queueUrl;
     private final DynamoDbStreamsClient streams;
-    private final BiFunction<Set<Reaction>, DeadLetterQueue, BatchProcessor> processors;
+    private final BiFunction<Set<ReactionId>, DeadLetterQueue, BatchProcessor> processors;
     private final Function<String, ParkedItems> parkedItems;
-    private final Set<Reaction> pointerFallback;
+    private final Set<ReactionId> pointerFallback;
     private final Clock clock;
 
     /**
@@ -121,8 +121,8 @@ public final class DeadLetters {
      *                     Welcome nor Reactions in it)
      */
     public DeadLetters(SqsClient sqs, String queueUrl, DynamoDbStreamsClient streams,
-                       BiFunction<Set<Reaction>, DeadLetterQueue, BatchProcessor> processors,
-                       Function<String, ParkedItems> parkedItems, Set<Reaction> pointerFallback, Clock clock) {
+                       BiFunction<Set<ReactionId>, DeadLetterQueue, BatchProcessor> processors,
+                       Function<String, ParkedItems> parkedItems, Set<ReactionId> pointerFallback, Clock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.streams = streams;
@@ -139,7 +139,7 @@ public final class DeadLetters {
      */
     public static DeadLetters of(UserStreamsCore core, SqsClient sqs, String queueUrl, DynamoDbStreamsClient streams,
                                  DynamoDbClient dynamoDb, Clock clock) {
-        BiFunction<Set<Reaction>, DeadLetterQueue, BatchProcessor> processors = (reactions, sink) ->
+        BiFunction<Set<ReactionId>, DeadLetterQueue, BatchProcessor> processors = (reactions, sink) ->
                 OrderedBatchProcessor.builder()
                         .reactions(core.reactions().stream().filter(r -> reactions.contains(r.reaction())).toList())
                         .deadLetters(sink).maxAttempts(core.settings().maxAttempts()).parallelReactions(false)
@@ -150,7 +150,7 @@ public final class DeadLetters {
     }
 
     /** The same queue, with other reactions for pointers whose function name says nothing. */
-    public DeadLetters withPointerFallback(Set<Reaction> fallback) {
+    public DeadLetters withPointerFallback(Set<ReactionId> fallback) {
         return new DeadLetters(sqs, queueUrl, streams, processors, parkedItems, fallback, clock);
     }
 
@@ -219,8 +219,8 @@ public final class DeadLetters {
                     info.path("streamArn").asText(null), info.path("shardId").asText(null),
                     info.path("startSequenceNumber").asText(null), info.path("endSequenceNumber").asText(null),
                     info.path("batchSize").asInt());
-            Set<Reaction> reactions = reactionsOfFunction(p.functionArn());
-            return new Letter(m.messageId(), m.receiptHandle(), Kind.POINTER, reactions, Reaction.toList(reactions),
+            Set<ReactionId> reactions = reactionsOfFunction(p.functionArn());
+            return new Letter(m.messageId(), m.receiptHandle(), Kind.POINTER, reactions, ReactionId.toList(reactions),
                     p.condition(), "Lambda discarded the batch (" + p.condition() + ")", sentAt, null, null,
                     p.startSequenceNumber(), null, p, m.body());
         }
@@ -245,12 +245,12 @@ public final class DeadLetters {
             record = ChangeRecordJson.fromJson(n.get("record"));
         }
         boolean parked = Parking.PARKED.equals(errorType);
-        Set<Reaction> reactions;
+        Set<ReactionId> reactions;
         if (DeadLetter.VALIDATION.equals(reaction)) {
-            reactions = EnumSet.allOf(Reaction.class);  // every reaction validates what it uses
+            reactions = EnumSet.allOf(ReactionId.class);  // every reaction validates what it uses
         } else {
             try {
-                reactions = Reaction.parseList(reaction);
+                reactions = ReactionId.parseList(reaction);
             } catch (IllegalArgumentException e) {
                 reactions = Set.of();
             }
@@ -261,14 +261,14 @@ public final class DeadLetters {
     }
 
     /** Which reactions a discarded batch was for, from the function's name (SAM keeps the logical id in it). */
-    Set<Reaction> reactionsOfFunction(String functionArn) {
+    Set<ReactionId> reactionsOfFunction(String functionArn) {
         String name = functionArn == null ? "" : functionArn.substring(functionArn.lastIndexOf(':') + 1)
                 .toLowerCase(Locale.ROOT);
         if (name.contains("welcome")) {
-            return EnumSet.of(Reaction.WELCOME_EMAIL);
+            return EnumSet.of(ReactionId.WELCOME_EMAIL);
         }
         if (name.contains("reactions")) {
-            return EnumSet.of(Reaction.DERIVED_TABLES, Reaction.SEARCH_INDEX);
+            return EnumSet.of(ReactionId.DERIVED_TABLES, ReactionId.SEARCH_INDEX);
         }
         return EnumSet.copyOf(pointerFallback);
     }
@@ -276,7 +276,7 @@ public final class DeadLetters {
     // ---------------------------------------------------------------- redriving
 
     /** One record to run for one message. */
-    private record Work(Letter letter, ChangeRecord record, Set<Reaction> reactions) {
+    private record Work(Letter letter, ChangeRecord record, Set<ReactionId> reactions) {
     }
 
     /**
@@ -322,7 +322,7 @@ public final class DeadLetters {
         if (dryRun) {
             for (Letter l : pending.keySet()) {
                 outcomes.add(new Outcome(l, Status.WOULD_REDRIVE, pending.get(l) + " record(s) through "
-                        + Reaction.toList(l.reactions())));
+                        + ReactionId.toList(l.reactions())));
             }
             release(letters);
             return new Report(outcomes, work.size(), 0);
@@ -357,7 +357,7 @@ public final class DeadLetters {
                 int left = pending.merge(w.letter(), -1, Integer::sum);
                 if (left == 0) {
                     delete(w.letter());
-                    outcomes.add(new Outcome(w.letter(), Status.REDRIVEN, Reaction.toList(w.reactions())));
+                    outcomes.add(new Outcome(w.letter(), Status.REDRIVEN, ReactionId.toList(w.reactions())));
                     done++;
                     if (done % 100 == 0) {
                         progress.accept(done + " message(s) redriven");

@@ -1,7 +1,5 @@
-package io.userstreams.core.processing;
+package io.userstreams.core.failure;
 
-import io.userstreams.core.reaction.RecordFailureException;
-import io.userstreams.core.reaction.SystemicFailureException;
 import io.userstreams.core.user.InvalidUserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,10 +8,14 @@ import org.opensearch.client.opensearch._types.OpenSearchException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
-/** Classifies failures. Reactions wrap record-specific errors; everything else is classified here. */
-public final class Failures {
+/**
+ * Decides whose fault a failure is ({@link FailureKind}): the record's (retry a few times, then
+ * dead-letter) or a sink's (back off, hand the batch back). Reactions wrap record-specific errors
+ * in {@link RecordFailureException}; everything else is classified here.
+ */
+public final class FailureClassifier {
 
-    private Failures() {
+    private FailureClassifier() {
     }
 
     public static FailureKind classify(Throwable t) {

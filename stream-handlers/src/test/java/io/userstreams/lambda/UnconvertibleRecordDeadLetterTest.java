@@ -2,11 +2,14 @@ package io.userstreams.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.userstreams.core.processing.SqsUnconvertibleRecords;
+import io.userstreams.core.processing.UnconvertibleRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,7 +20,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
-class SqsMalformedRecordsTest {
+/** A record Lambda delivers that cannot be converted, as the dead-letter queue receives it. */
+class UnconvertibleRecordDeadLetterTest {
 
     final List<SendMessageRequest> sent = new ArrayList<>();
     final SqsClient fakeSqs = new SqsClient() {
@@ -41,10 +45,13 @@ class SqsMalformedRecordsTest {
     @Test
     void sendsTheRawRecordWithReasonAndPositionToTheDeadLetterQueue() throws Exception {
         DynamodbEvent event = EventLoader.loadDynamoDbEvent("events/malformed.json");
-        LambdaRecordConverter.Converted converted = CoreBridge.converter().convert(event.getRecords().get(4));
-        assertThat(converted.ok()).isFalse();
+        LambdaRecordAdapter adapter = new LambdaRecordAdapter();
+        var delivered = event.getRecords().get(4);
+        RuntimeException error = catchRuntimeException(() -> adapter.toChangeRecord(delivered));
+        assertThat(error).isNotNull();
 
-        new SqsMalformedRecords(fakeSqs, "http://127.0.0.1:1/000000000000/dlq", clock).deadLetter(converted.malformed());
+        new SqsUnconvertibleRecords(fakeSqs, () -> "http://127.0.0.1:1/000000000000/dlq", clock)
+                .send(adapter.unconvertible(delivered, error));
 
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).queueUrl()).isEqualTo("http://127.0.0.1:1/000000000000/dlq");
@@ -65,14 +72,14 @@ class SqsMalformedRecordsTest {
     @Test
     void aQueueLookedUpByNameIsResolvedOnFirstUseOnly() {
         java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
-        SqsMalformedRecords records = new SqsMalformedRecords(fakeSqs, () -> {
+        SqsUnconvertibleRecords records = new SqsUnconvertibleRecords(fakeSqs, () -> {
             lookups.incrementAndGet();
             return "http://127.0.0.1:1/000000000000/user-streams-dlq";
         }, clock);
-        MalformedRecord bad = new MalformedRecord("e", "1", null, "bad", "{}");
+        UnconvertibleRecord bad = new UnconvertibleRecord("e", null, "1", "{}", "bad");
 
-        records.deadLetter(bad);
-        records.deadLetter(bad);
+        records.send(bad);
+        records.send(bad);
 
         assertThat(lookups).hasValue(1);
         assertThat(sent).extracting(SendMessageRequest::queueUrl).containsOnly("http://127.0.0.1:1/000000000000/user-streams-dlq");
@@ -80,8 +87,8 @@ class SqsMalformedRecordsTest {
 
     @Test
     void withoutAQueueTheSendFailsSoTheRecordIsHandedBack() {
-        MalformedRecord bad = new MalformedRecord("e", "1", null, "bad", "{}");
-        assertThatThrownBy(() -> new SqsMalformedRecords(fakeSqs, (String) null, clock).deadLetter(bad))
+        UnconvertibleRecord bad = new UnconvertibleRecord("e", null, "1", "{}", "bad");
+        assertThatThrownBy(() -> new SqsUnconvertibleRecords(fakeSqs, () -> null, clock).send(bad))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("DEAD_LETTER_QUEUE_URL");
         assertThat(sent).isEmpty();
     }

@@ -2,9 +2,9 @@ package io.userstreams.kcl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.BatchProcessor;
+import io.userstreams.core.processing.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 
 /** The checkpoint rules, with fakes: never past an unfinished record, nothing skipped, order kept. */
-class ShardWorkerTest {
+class ShardProcessorTest {
 
     private final List<String> checkpoints = new ArrayList<>();
     private final List<String> processedSeqs = new ArrayList<>();
@@ -44,17 +44,15 @@ class ShardWorkerTest {
         return out;
     }
 
-    private ShardWorker worker(BatchProcessor processor) {
-        return new ShardWorker("shard-1", processor, r -> {
-            if (r.eventName() == OperationType.UNKNOWN_TO_SDK_VERSION) {
-                throw new IllegalArgumentException("unknown eventName");
-            }
-            return StreamRecordConverter.convert(r, "shard-1");
-        }, (shard, r, e) -> deadLettered.add(r.dynamodb().sequenceNumber()),
-                keepGoing::get, new ShardWorker.Listener() { }, Duration.ofMillis(1), Duration.ofMillis(5));
+    private static final RetryPolicy BACKOFF = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(1),
+            Duration.ofMillis(5));
+
+    private ShardProcessor worker(BatchProcessor processor) {
+        return ShardProcessor.create("shard-1", processor, r -> deadLettered.add(r.sequenceNumber()),
+                keepGoing::get, new ShardProcessor.Listener() { }, BACKOFF, 1, null);
     }
 
-    private ShardWorker.Checkpointer checkpointer() {
+    private ShardProcessor.Checkpointer checkpointer() {
         return seq -> checkpoints.add(seq);
     }
 
@@ -113,14 +111,14 @@ class ShardWorkerTest {
 
     @Test
     void lostLeaseStopsTheBatchAtOnce() throws Exception {
-        ShardWorker w = worker(recording(rs -> BatchOutcome.allDone(rs.size(), 0)));
-        List<Record> big = records(1, ShardWorker.CHUNK + 10);
+        ShardProcessor w = worker(recording(rs -> BatchOutcome.allDone(rs.size(), 0)));
+        List<Record> big = records(1, ShardProcessor.CHUNK + 10);
         boolean done = w.process(big, seq -> {
-            throw new ShardWorker.LeaseLostException("taken", null);
+            throw new ShardProcessor.LeaseLostException("taken", null);
         });
         assertThat(done).isFalse();
         // Only the first chunk ran: the second would be duplicated work for the new owner.
-        assertThat(processedSeqs).hasSize(ShardWorker.CHUNK);
+        assertThat(processedSeqs).hasSize(ShardProcessor.CHUNK);
     }
 
     @Test
@@ -145,12 +143,12 @@ class ShardWorkerTest {
         assertThat(worker(recording(b -> BatchOutcome.allDone(b.size(), 0))).process(rs, checkpointer())).isTrue();
         assertThat(deadLettered).containsExactly(seq(3));
         assertThat(processedSeqs).containsExactly(seq(1), seq(2), seq(4), seq(5));
-        assertThat(checkpoints).containsExactly(seq(2), seq(3), seq(5));
+        assertThat(checkpoints).containsExactly(seq(5));
     }
 
     @Test
     void shutdownRequestCheckpointsWhatIsDoneOnly() throws Exception {
-        ShardWorker w = worker(rs -> BatchOutcome.allDone(rs.size(), 0));
+        ShardProcessor w = worker(rs -> BatchOutcome.allDone(rs.size(), 0));
         w.process(records(1, 2), checkpointer());
         assertThat(w.checkpointDone(checkpointer())).isTrue();
         assertThat(checkpoints).containsExactly(seq(2));   // no second write for the same position
@@ -184,9 +182,8 @@ class ShardWorkerTest {
         };
         var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
-            ShardWorker w = new ShardWorker("shard-1", lanes, r -> StreamRecordConverter.convert(r, "shard-1"),
-                    (shard, r, e) -> { }, keepGoing::get, new ShardWorker.Listener() { },
-                    Duration.ofMillis(1), Duration.ofMillis(5), 3, pool);
+            ShardProcessor w = ShardProcessor.create("shard-1", lanes, r -> { }, keepGoing::get,
+                    new ShardProcessor.Listener() { }, BACKOFF, 3, pool);
             assertThat(w.process(rs, checkpointer())).isTrue();
         } finally {
             pool.shutdownNow();

@@ -6,15 +6,19 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The reactions a runtime can host; each can be switched on or off with {@code REACTIONS}. */
-public enum Reaction {
+/**
+ * Names the reactions a runtime can host (configuration, logs, metrics, dead letters); each can be
+ * switched on or off with {@code REACTIONS}. The reactions themselves implement
+ * {@link io.userstreams.core.reaction.RecordReaction}.
+ */
+public enum ReactionId {
     WELCOME_EMAIL("welcome-email"),
     DERIVED_TABLES("derived-tables"),
     SEARCH_INDEX("search-index");
 
     private final String id;
 
-    Reaction(String id) {
+    ReactionId(String id) {
         this.id = id;
     }
 
@@ -23,26 +27,26 @@ public enum Reaction {
         return id;
     }
 
-    public static Reaction fromId(String id) {
+    public static ReactionId fromId(String id) {
         String wanted = id.trim().toLowerCase(Locale.ROOT);
-        for (Reaction r : values()) {
+        for (ReactionId r : values()) {
             if (r.id.equals(wanted)) {
                 return r;
             }
         }
         throw new IllegalArgumentException("unknown reaction '" + id + "': use one of "
-                + Arrays.stream(values()).map(Reaction::id).collect(Collectors.joining(", ")));
+                + Arrays.stream(values()).map(ReactionId::id).collect(Collectors.joining(", ")));
     }
 
     /** Parses a comma-separated list; blank means none, {@code all} means every reaction. */
-    public static Set<Reaction> parseList(String list) {
+    public static Set<ReactionId> parseList(String list) {
         if (list == null || list.isBlank()) {
-            return EnumSet.noneOf(Reaction.class);
+            return EnumSet.noneOf(ReactionId.class);
         }
         if (list.trim().equalsIgnoreCase("all")) {
-            return EnumSet.allOf(Reaction.class);
+            return EnumSet.allOf(ReactionId.class);
         }
-        EnumSet<Reaction> set = EnumSet.noneOf(Reaction.class);
+        EnumSet<ReactionId> set = EnumSet.noneOf(ReactionId.class);
         for (String part : list.split(",")) {
             if (!part.isBlank()) {
                 set.add(fromId(part));
@@ -51,7 +55,7 @@ public enum Reaction {
         return set;
     }
 
-    public static String toList(Set<Reaction> reactions) {
-        return reactions.stream().map(Reaction::id).collect(Collectors.joining(","));
+    public static String toList(Set<ReactionId> reactions) {
+        return reactions.stream().map(ReactionId::id).collect(Collectors.joining(","));
     }
 }

@@ -1,4 +1,4 @@
-package io.userstreams.core.reaction;
+package io.userstreams.core.failure;
 
 /**
  * The record itself cannot be applied (a 4xx naming it, a document the index rejects): retried a

@@ -1,4 +1,4 @@
-package io.userstreams.core.processing;
+package io.userstreams.core.failure;
 
 /** Whose fault a failure is, which decides between dead-lettering and handing back to the runtime. */
 public enum FailureKind {

@@ -1,16 +1,18 @@
 package io.userstreams.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import io.userstreams.core.processing.UnconvertibleRecord;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class LambdaRecordConverterTest {
+class LambdaRecordAdapterTest {
 
-    private final LambdaRecordConverter converter = LambdaRecordConverter.withCoreConverter();
+    private final LambdaRecordAdapter adapter = new LambdaRecordAdapter();
 
     private static DynamodbStreamRecord insert(String eventId) {
         DynamodbStreamRecord r = new DynamodbStreamRecord();
@@ -27,9 +29,7 @@ class LambdaRecordConverterTest {
     @Test
     void aRecordWithoutKeysStillConvertsSoValidationCanNameTheMissingKey() {
         DynamodbStreamRecord r = insert("e1");
-        var converted = converter.convert(r);
-        assertThat(converted.malformed()).isNull();
-        assertThat(converted.change().keys()).isEmpty();
+        assertThat(adapter.toChangeRecord(r).keys()).isEmpty();
         assertThat(r.getDynamodb().getKeys()).as("the delivered record is not changed").isNull();
     }
 
@@ -37,10 +37,12 @@ class LambdaRecordConverterTest {
     void aRecordWithoutItsDynamodbSectionIsMalformedWithAClearReason() {
         DynamodbStreamRecord r = insert("e2");
         r.setDynamodb(null);
-        var converted = converter.convert(r);
-        assertThat(converted.change()).isNull();
-        assertThat(converted.malformed().reason()).isEqualTo(
+        RuntimeException error = catchRuntimeException(() -> adapter.toChangeRecord(r));
+        UnconvertibleRecord letter = adapter.unconvertible(r, error);
+        assertThat(letter.reason()).isEqualTo(
                 "stream record e2 has no dynamodb section (keys, images, sequence number)");
-        assertThat(converted.malformed().eventId()).isEqualTo("e2");
+        assertThat(letter.eventId()).isEqualTo("e2");
+        assertThat(letter.sequenceNumber()).isNull();
+        assertThat(letter.rawJson()).contains("\"e2\"");
     }
 }
