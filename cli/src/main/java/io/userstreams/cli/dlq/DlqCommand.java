@@ -158,10 +158,11 @@ public final class DlqCommand implements Callable<Integer> {
                 }
             }
             out().printf("%s: %d redriven, %d would be redriven, %d failed, %d unresolved, %d not redrivable; "
-                            + "%d record(s) run, %d park mark(s) cleared%n", dryRun ? "dry run" : "redrive",
+                            + "%d record(s) %s, %d park mark(s) cleared%n", dryRun ? "dry run" : "redrive",
                     report.count(DeadLetters.Status.REDRIVEN), report.count(DeadLetters.Status.WOULD_REDRIVE),
                     report.count(DeadLetters.Status.FAILED), report.count(DeadLetters.Status.UNRESOLVED),
-                    report.count(DeadLetters.Status.NOT_REDRIVABLE), report.records(), report.marksCleared());
+                    report.count(DeadLetters.Status.NOT_REDRIVABLE), report.records(), dryRun ? "to run" : "run",
+                    report.marksCleared());
             long left = report.count(DeadLetters.Status.FAILED) + report.count(DeadLetters.Status.UNRESOLVED)
                     + report.count(DeadLetters.Status.NOT_REDRIVABLE);
             return left == 0 ? 0 : 1;

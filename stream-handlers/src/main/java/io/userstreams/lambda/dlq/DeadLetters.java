@@ -80,7 +80,7 @@ public final class DeadLetters {
         public String summary(Instant now) {
             String age = sentAt == null ? "?" : human(java.time.Duration.between(sentAt, now));
             String what = kind == Kind.POINTER
-                    ? pointer.condition() + " " + pointer.shardId() + " " + pointer.startSequenceNumber() + ".."
+                    ? pointer.shardId() + " " + pointer.startSequenceNumber() + ".."
                     + pointer.endSequenceNumber() + " (" + pointer.batchSize() + " records)"
                     : (userId == null ? "-" : userId) + " " + (eventId == null ? "-" : eventId);
             return String.format(Locale.ROOT, "%-12s %-8s %-28s %-24s %s", kind.name().toLowerCase(Locale.ROOT)
@@ -371,6 +371,10 @@ public final class DeadLetters {
         for (Map.Entry<Letter, String> f : failed.entrySet()) {
             outcomes.add(new Outcome(f.getKey(), Status.FAILED, f.getValue()));
         }
+        // Whatever stays queued becomes visible again now, not when the hold ends.
+        Set<Letter> deleted = new java.util.HashSet<>();
+        outcomes.stream().filter(o -> o.status() == Status.REDRIVEN).forEach(o -> deleted.add(o.letter()));
+        release(letters.stream().filter(l -> !deleted.contains(l)).toList());
         int cleared = clearMarks(letters, failed, itemsDone);
         progress.accept(done + " message(s) redriven, " + failed.size() + " failed, " + cleared + " park mark(s) cleared");
         return new Report(outcomes, records, cleared);
