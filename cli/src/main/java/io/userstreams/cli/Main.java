@@ -1,6 +1,7 @@
 package io.userstreams.cli;
 
 import io.userstreams.cli.backfill.BackfillCommand;
+import io.userstreams.cli.dlq.DlqCommand;
 import io.userstreams.cli.stream.CaptureCommand;
 import io.userstreams.cli.stream.ReplayCommand;
 import io.userstreams.cli.users.UsersCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "user-streams", mixinStandardHelpOptions = true, version = "user-streams 0.1.0",
         description = "React to every change in the DynamoDB users table. With no command: consume.",
         subcommands = {ConsumeCommand.class, StackCommand.class, UsersCommand.class, CaptureCommand.class, ReplayCommand.class,
-                BackfillCommand.class, CommandLine.HelpCommand.class})
+                BackfillCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

@@ -15,6 +15,8 @@ import io.userstreams.localstack.LocalStackOptions;
 import io.userstreams.localstack.sns.SnsFault;
 import io.userstreams.testkit.Replayer;
 import io.userstreams.testkit.TestKit;
+import io.userstreams.testkit.esm.EventSourceMapping;
+import io.userstreams.testkit.esm.MappingSettings;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -87,7 +89,8 @@ public final class FaultSuite implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Random random = new Random(20261125L);
     private KclFleet fleet;
-    private LambdaEventSource mapping;
+    /** The template's two stream-triggered functions behind the faithful mapping emulator. */
+    private List<EventSourceMapping> mappings;
 
     private FaultSuite(Options options, PrintStream out) {
         this.options = options;
@@ -194,23 +197,47 @@ public final class FaultSuite implements AutoCloseable {
             fleet.startWorker();
             fleet.awaitLeaseHeld(Duration.ofSeconds(60));
         } else {
-            mapping = new LambdaEventSource("main", handler(), stack.dynamoDbStreams(),
-                    stack.resources().usersStreamArn(), true, 100).start();
+            // A new mapping starts at the stream's tip: the runtime before it finishes what came earlier.
+            mappings = lambdaMappings("main", s -> s.withStartingPosition(MappingSettings.StartingPosition.LATEST));
+        }
+    }
+
+    /**
+     * WelcomeFunction and ReactionsFunction as template.yaml deploys them (settings, filter, REACTIONS),
+     * each with its own warm handler behind the faithful event source mapping emulator.
+     */
+    private List<EventSourceMapping> lambdaMappings(String name, java.util.function.UnaryOperator<MappingSettings> adjust) {
+        List<EventSourceMapping> out = new ArrayList<>();
+        for (String fn : List.of(MappingSettings.WELCOME_FUNCTION, MappingSettings.REACTIONS_FUNCTION)) {
+            Map<String, String> env = new HashMap<>(runtimeEnv);
+            env.putAll(MappingSettings.functionEnvironment(fn));
+            out.add(EventSourceMapping.builder(adjust.apply(MappingSettings.fromTemplate(fn)), handler(env)::handleRequest)
+                    .name(name + "-" + fn).stream(stack.dynamoDbStreams(), stack.resources().usersStreamArn())
+                    .onFailure(stack.sqs(), stack.resources().deadLetterQueueUrl())
+                    .timings(EventSourceMapping.Timings.DEFAULT.withRetryDelays(Duration.ofMillis(100), Duration.ofSeconds(2)))
+                    .start());
+        }
+        return out;
+    }
+
+    private static void closeAll(List<EventSourceMapping> list) {
+        if (list != null) {
+            list.forEach(EventSourceMapping::close);
         }
     }
 
     private void stopRuntime(RuntimeKind runtime) {
         if (runtime == RuntimeKind.KCL) {
             fleet.stopAll();
-        } else if (mapping != null) {
-            mapping.close();
-            mapping = null;
+        } else if (mappings != null) {
+            closeAll(mappings);
+            mappings = null;
         }
     }
 
     /** A warm Lambda container: the real handler, wired as in AWS. */
-    private UserStreamHandler handler() {
-        StreamHandlerRuntime runtime = StreamHandlerRuntime.fromEnvironment(runtimeEnv);
+    private UserStreamHandler handler(Map<String, String> env) {
+        StreamHandlerRuntime runtime = StreamHandlerRuntime.fromEnvironment(env);
         closeables.add(runtime);
         return new UserStreamHandler(runtime);
     }
@@ -402,9 +429,11 @@ public final class FaultSuite implements AutoCloseable {
                 again.stopAll();
             }
         } else {
-            try (LambdaEventSource again = new LambdaEventSource("again-" + prefix, handler(), stack.dynamoDbStreams(),
-                    stack.resources().usersStreamArn(), false, 37).start()) {
-                again.awaitCaughtUp(Duration.ofSeconds(240));
+            List<EventSourceMapping> again = lambdaMappings("again-" + prefix, x -> x.withBatchSize(37));
+            try {
+                again.forEach(m -> m.awaitCaughtUp(Duration.ofSeconds(240)));
+            } finally {
+                closeAll(again);
             }
         }
         return Instant.now();
@@ -564,9 +593,7 @@ public final class FaultSuite implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        if (mapping != null) {
-            mapping.close();
-        }
+        closeAll(mappings);
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStream
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
+import io.userstreams.core.config.ReactionId;
+import io.userstreams.core.parking.DynamoDbParkedItems;
 import io.userstreams.core.pipeline.RecordBatchRunner;
 import io.userstreams.core.processing.BatchProcessor;
 import io.userstreams.core.processing.UnconvertibleRecordQueue;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Everything the stream handler needs, built once per container: settings from the environment
@@ -28,6 +31,7 @@ public final class StreamHandlerRuntime implements AutoCloseable {
     private final RecordBatchRunner<DynamodbStreamRecord> runner;
     private final EmbeddedMetrics metrics;
     private final Clock clock;
+    private final Parking parking;
     private final AutoCloseable resources;
 
     /**
@@ -37,8 +41,16 @@ public final class StreamHandlerRuntime implements AutoCloseable {
      */
     public StreamHandlerRuntime(BatchProcessor processor, UnconvertibleRecordQueue unconvertible,
                                 EmbeddedMetrics metrics, Clock clock, AutoCloseable resources) {
+        this(processor, unconvertible, metrics, clock, Parking.DISABLED, resources);
+    }
+
+    /** @param parking what to do with records still failing when the stream is about to trim them */
+    public StreamHandlerRuntime(BatchProcessor processor, UnconvertibleRecordQueue unconvertible,
+                                EmbeddedMetrics metrics, Clock clock, Parking parking, AutoCloseable resources) {
         this.processor = Objects.requireNonNull(processor, "processor");
-        this.runner = RecordBatchRunner.builder(new LambdaRecordAdapter(), processor, unconvertible)
+        this.parking = Objects.requireNonNull(parking, "parking");
+        BatchProcessor run = parking.enabled() ? new ParkingBatchProcessor(processor, parking) : processor;
+        this.runner = RecordBatchRunner.builder(new LambdaRecordAdapter(), run, unconvertible)
                 .clock(clock).build();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -58,7 +70,14 @@ public final class StreamHandlerRuntime implements AutoCloseable {
                 .httpClient(http)
                 .metrics(metrics)
                 .build();
-        return new StreamHandlerRuntime(core.processor(), core.unconvertibleRecords(), metrics, clock, () -> {
+        DynamoDbClient dynamoDb = connection.configure(DynamoDbClient.builder(), AwsConnection.Service.DYNAMODB)
+                .httpClient(http).build();
+        String scope = ReactionId.toList(core.settings().reactions());
+        Parking parking = new Parking(Parking.afterFromEnvironment(env),
+                new DynamoDbParkedItems(dynamoDb, core.settings().idempotencyTable(), scope, clock),
+                core.sinks().deadLetters(), scope, clock);
+        return new StreamHandlerRuntime(core.processor(), core.unconvertibleRecords(), metrics, clock, parking, () -> {
+            dynamoDb.close();
             core.close();
             http.close();
         });
@@ -86,6 +105,10 @@ public final class StreamHandlerRuntime implements AutoCloseable {
 
     public EmbeddedMetrics metrics() {
         return metrics;
+    }
+
+    public Parking parking() {
+        return parking;
     }
 
     public Clock clock() {

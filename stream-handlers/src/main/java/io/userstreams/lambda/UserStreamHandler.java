@@ -7,6 +7,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStream
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse.BatchItemFailure;
 import io.userstreams.core.pipeline.RecordBatchRunner;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -37,6 +39,10 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
         static final StreamHandlerRuntime RUNTIME = StreamHandlerRuntime.fromEnvironment(System.getenv());
     }
 
+    /** Time kept back from the invocation's end: at least 2 s, a fifth of the time left, at most 10 s. */
+    static final Duration MIN_DEADLINE_MARGIN = Duration.ofSeconds(2);
+    static final Duration MAX_DEADLINE_MARGIN = Duration.ofSeconds(10);
+
     private final StreamHandlerRuntime runtime;
 
     /** Used by Lambda. */
@@ -55,7 +61,7 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
                 ? List.of() : event.getRecords();
         BatchResult result;
         try {
-            result = process(records);
+            result = process(records, deadline(context));
         } catch (RuntimeException e) {
             // A bug, not a record's fault: hand the whole batch back (every reaction is idempotent).
             String first = firstSequenceNumber(records);
@@ -72,10 +78,24 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
         return response;
     }
 
+    /**
+     * When the core must hand the rest back: the invocation's end minus a margin for the calls in
+     * flight and the response, so the handler reports the first unfinished record itself instead of
+     * being killed with the whole batch failed. Null without a context (local replays).
+     */
+    private Instant deadline(Context context) {
+        if (context == null) {
+            return null;
+        }
+        long remaining = context.getRemainingTimeInMillis();
+        long margin = Math.min(MAX_DEADLINE_MARGIN.toMillis(), Math.max(MIN_DEADLINE_MARGIN.toMillis(), remaining / 5));
+        return runtime.clock().instant().plusMillis(Math.max(0, remaining - margin));
+    }
+
     /** Runs the batch through the core's runner; its done prefix decides the batch item failure. */
-    private BatchResult process(List<DynamodbStreamRecord> records) {
+    private BatchResult process(List<DynamodbStreamRecord> records, Instant deadline) {
         RecordBatchRunner.Batch<DynamodbStreamRecord> batch = runtime.runner().start(records);
-        batch.runPass(null);
+        batch.runPass(deadline);
         for (int i = 0; i < batch.unconvertible(); i++) {
             runtime.metrics().recordUnconvertible();
         }

@@ -39,22 +39,22 @@ class StreamMappingTest {
     }
 
     @Test
-    void missingBatchItemFailuresOrUnboundedRetriesFail() {
+    void missingBatchItemFailuresOrBoundedRetriesFail() {
         Template bad = template.mutate(r -> {
             Map<String, Object> p = event(r, "WelcomeFunction");
             p.remove("FunctionResponseTypes");
-            p.put("MaximumRetryAttempts", -1);
+            p.put("MaximumRetryAttempts", 10);
             p.put("StartingPosition", "LATEST");
             p.put("ParallelizationFactor", 4);
-            p.put("MaximumRecordAgeInSeconds", -1);
+            p.put("MaximumRecordAgeInSeconds", 86400);
             p.remove("BisectBatchOnFunctionError");
         });
         List<String> errors = errors(bad, "kcl-ec2");
         assertThat(errors).anyMatch(e -> e.contains("must include ReportBatchItemFailures"));
-        assertThat(errors).anyMatch(e -> e.contains("MaximumRetryAttempts must be a bound"));
+        assertThat(errors).anyMatch(e -> e.contains("MaximumRetryAttempts must be -1"));
         assertThat(errors).anyMatch(e -> e.contains("StartingPosition must be TRIM_HORIZON, was LATEST"));
         assertThat(errors).anyMatch(e -> e.contains("ParallelizationFactor must be 1"));
-        assertThat(errors).anyMatch(e -> e.contains("MaximumRecordAgeInSeconds must be 60-86400"));
+        assertThat(errors).anyMatch(e -> e.contains("MaximumRecordAgeInSeconds must be -1"));
         assertThat(errors).anyMatch(e -> e.contains("BisectBatchOnFunctionError must be true"));
     }
 

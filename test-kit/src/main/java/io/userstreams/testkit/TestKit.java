@@ -2,7 +2,13 @@ package io.userstreams.testkit;
 
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.user.User;
+import io.userstreams.lambda.StreamHandlerRuntime;
+import io.userstreams.core.UserStreamsCore;
+import io.userstreams.lambda.UserStreamHandler;
+import io.userstreams.lambda.dlq.DeadLetters;
 import io.userstreams.lambda.api.UserStore;
+import io.userstreams.testkit.esm.EventSourceMapping;
+import io.userstreams.testkit.esm.MappingSettings;
 import io.userstreams.localstack.LocalStack;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +30,7 @@ public final class TestKit implements AutoCloseable {
     private final String welcomeQueueUrl;
     private final Effects effects;
     private final List<Replayer> replayers = new ArrayList<>();
+    private final List<AutoCloseable> mappings = new ArrayList<>();
 
     TestKit(LocalStack stack, String welcomeQueueUrl) {
         this.stack = stack;
@@ -74,6 +81,72 @@ public final class TestKit implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Lambda's event source mapping of a template.yaml function (e.g.
+     * {@link MappingSettings#WELCOME_FUNCTION}) with the template's settings, invoking the real
+     * stream handler configured with that function's reactions, reading the local stack's users
+     * stream from its oldest record and sending on-failure pointers to the local dead-letter queue.
+     * It shows what Lambda would do with the template's settings: retries, bisection, discards.
+     * Stopped when the test ends.
+     */
+    public EventSourceMapping lambdaMapping(String functionLogicalId) {
+        return lambdaMapping(functionLogicalId, MappingSettings.fromTemplate(functionLogicalId), Map.of(),
+                EventSourceMapping.Timings.DEFAULT);
+    }
+
+    /** As {@link #lambdaMapping(String)} with other settings, extra handler environment and timings. */
+    public synchronized EventSourceMapping lambdaMapping(String functionLogicalId, MappingSettings settings,
+                                                         Map<String, String> extraEnvironment,
+                                                         EventSourceMapping.Timings timings) {
+        Map<String, String> env = new java.util.HashMap<>(environment());
+        env.putAll(MappingSettings.functionEnvironment(functionLogicalId));
+        env.putAll(extraEnvironment);
+        StreamHandlerRuntime runtime = StreamHandlerRuntime.fromEnvironment(env);
+        UserStreamHandler handler = new UserStreamHandler(runtime);
+        EventSourceMapping mapping;
+        try {
+            mapping = EventSourceMapping.builder(settings, handler::handleRequest).name(functionLogicalId)
+                    .stream(stack.dynamoDbStreams(), usersStreamArn())
+                    .onFailure(stack.sqs(), stack.resources().deadLetterQueueUrl())
+                    .timings(timings).start();
+        } catch (RuntimeException e) {
+            closeQuietly(runtime);
+            throw e;
+        }
+        mappings.add(runtime);
+        mappings.add(mapping);     // closed first: no invocation runs on a closed runtime
+        return mapping;
+    }
+
+    /**
+     * The dead-letter queue as {@code bin/user-streams dlq} sees it: list, show, redrive (through all
+     * reactions of the local stack's core). Closed when the test ends.
+     */
+    public synchronized DeadLetters deadLetters() {
+        var http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder().build();
+        mappings.add(http);
+        UserStreamsCore core = UserStreamsCore.builder().settings(settings().withReactions(
+                        java.util.EnumSet.allOf(io.userstreams.core.config.ReactionId.class)))
+                .connection(io.userstreams.core.aws.AwsConnection.fromEnvironment(environment()))
+                .httpClient(http).environment(environment()).build();
+        mappings.add(core);
+        return DeadLetters.of(core, stack.sqs(), stack.resources().deadLetterQueueUrl(), stack.dynamoDbStreams(),
+                stack.dynamoDb(), java.time.Clock.systemUTC());
+    }
+
+    /** The users table's current stream (a {@link #reset()} recreates the table, and with it the stream). */
+    public String usersStreamArn() {
+        return stack.dynamoDb().describeTable(b -> b.tableName(stack.resources().usersTable())).table().latestStreamArn();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing after a failure: the first error is the one reported
+        }
+    }
+
     public Effects effects() {
         return effects;
     }
@@ -97,6 +170,10 @@ public final class TestKit implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        for (int i = mappings.size() - 1; i >= 0; i--) {
+            closeQuietly(mappings.get(i));
+        }
+        mappings.clear();
         for (Replayer r : replayers) {
             r.close();
         }

@@ -3,6 +3,7 @@ package io.userstreams.core.processing;
 import io.userstreams.core.failure.FailureClassifier;
 import io.userstreams.core.failure.FailureKind;
 import io.userstreams.core.aws.CallRecorder;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
@@ -51,6 +52,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class OrderedBatchProcessor implements BatchProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(OrderedBatchProcessor.class);
+    /** Re-check interval while a record is held by a lease. */
+    static final Duration HELD_STEP = Duration.ofSeconds(1);
 
     private final List<RecordReaction> reactions;
     private final DeadLetterQueue deadLetters;
@@ -238,6 +241,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         int recordAttempts = 0;
         int systemicAttempts = 0;
         Instant firstFailure = null;
+        long heldWaits = 0;
         while (position < end) {
             ReactionResult result;
             try (CallRecorder.Scope scope = CallRecorder.scope(reactionId)) {
@@ -259,6 +263,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 recordAttempts = 0;
                 systemicAttempts = 0;
                 firstFailure = null;
+                heldWaits = 0;
             }
             if (position >= end) {
                 return;
@@ -272,6 +277,20 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             }
             metrics.recordFailed(reaction.reaction(), record, failure);
             FailureKind kind = FailureClassifier.classify(failure);
+            if (kind == FailureKind.SYSTEMIC && heldFor(failure) != null) {
+                // A hold that ends by itself (a lease): wait for it in short steps, within the
+                // deadline, without spending retries; past that it is an ordinary systemic failure.
+                Duration hold = heldFor(failure);
+                Duration step = hold.compareTo(HELD_STEP) < 0 ? hold : HELD_STEP;
+                long maxWaits = hold.toMillis() / Math.max(1, step.toMillis()) + 1;
+                if (heldWaits < maxWaits && !run.pastDeadline(clock.instant().plus(step))) {
+                    heldWaits++;
+                    logFailure(record, reactionId, "wait-for-hold", (int) heldWaits, failure);
+                    if (pause(step)) {
+                        continue;
+                    }
+                }
+            }
             if (kind == FailureKind.SYSTEMIC) {
                 systemicAttempts++;
                 Duration delay = retry.delayBefore(systemicAttempts);
@@ -301,7 +320,13 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             recordAttempts = 0;
             systemicAttempts = 0;
             firstFailure = null;
+            heldWaits = 0;
         }
+    }
+
+    /** How long a lease-like hold lasts at most, when the failure says so. */
+    private static Duration heldFor(Throwable failure) {
+        return failure instanceof SystemicFailureException s ? s.retryAfter().orElse(null) : null;
     }
 
     /** Sends a dead letter, retrying a failing queue like any sink; false (batch stopped) if it stays down. */

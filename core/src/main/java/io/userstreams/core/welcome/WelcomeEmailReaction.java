@@ -324,9 +324,11 @@ public final class WelcomeEmailReaction implements RecordReaction {
                                     .addKeyValue("userId", c.userId()).log("welcome already sent; skipped");
                         }
                     }
+                    // Held by a live lease (often our own crashed invocation's): it ends within
+                    // `lease`, so the processor waits for it instead of spending retries.
                     case IN_PROGRESS -> failure.at(g.positions.get(k), new SystemicFailureException("WelcomeInProgress",
                             "welcome for user " + c.userId() + " is claimed by another worker whose lease has not"
-                                    + " expired; retry later", null));
+                                    + " expired; retry later", null, lease));
                 }
             }
         }

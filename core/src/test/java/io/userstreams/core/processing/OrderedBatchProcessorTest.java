@@ -110,6 +110,35 @@ class OrderedBatchProcessorTest {
     }
 
     @Test
+    void aRecordHeldByALeaseIsWaitedForWithoutSpendingRetries() {
+        // A welcome claim left IN_PROGRESS by a crashed invocation: held for up to 3 s, then free.
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        List<ChangeRecord> records = inserts(4);
+        int[] held = {3};
+        a.failure = c -> c.record() == records.get(1) && held[0]-- > 0
+                ? new SystemicFailureException("WelcomeInProgress", "held", null, Duration.ofSeconds(3)) : null;
+        // One systemic attempt only: without the wait the batch would stop at the first refusal.
+        BatchOutcome outcome = processor(3, 1, a).process(records);
+
+        assertThat(outcome.isComplete()).isTrue();
+        assertThat(a.applied).containsExactlyElementsOf(ids(records));
+        assertThat(sleeps).hasSize(3).allSatisfy(d -> assertThat(d).isEqualTo(OrderedBatchProcessor.HELD_STEP));
+    }
+
+    @Test
+    void aHoldThatOutlastsTheDeadlineHandsTheRecordBack() {
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        List<ChangeRecord> records = inserts(3);
+        a.failure = c -> c.record() == records.get(1)
+                ? new SystemicFailureException("WelcomeInProgress", "held", null, Duration.ofSeconds(30)) : null;
+        BatchOutcome outcome = processor(3, 1, a).process(records, java.time.Instant.now().plusMillis(500));
+
+        assertThat(outcome.isComplete()).isFalse();
+        assertThat(outcome.firstUnfinished()).containsSame(records.get(1));
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
     void systemicFailureIsRetriedWithBackoffThenStopsTheBatchAtThatRecord() {
         ScriptedReaction a = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(6);
