@@ -254,7 +254,9 @@ class StreamsOverHttpTest {
             streams.getRecords(b -> b.shardIterator(iterator));
             nanos[i] = System.nanoTime() - start;
         }
-        java.util.Arrays.sort(nanos);
-        assertThat(nanos[nanos.length / 2]).as("p50 GetRecords nanos").isLessThan(Duration.ofMillis(20).toNanos());
+        // Nagle + the client's delayed ACK hold EVERY small response ~40 ms; the fastest of 60 calls is
+        // far below that when they do not, however busy the machine (the median is not: CI is shared).
+        long fastest = java.util.Arrays.stream(nanos).min().orElseThrow();
+        assertThat(fastest).as("fastest GetRecords nanos").isLessThan(Duration.ofMillis(25).toNanos());
     }
 }
