@@ -4,11 +4,12 @@ import io.userstreams.core.processing.BatchOutcome;
 import java.time.Duration;
 
 /**
- * A consumer in its own JVM for the failover and shutdown tests: the real ConsumerMain wiring plus
- * two probes on stdout — {@code DELIVERED <epochMs> <firstSeq> <count>} when a batch reaches the core,
- * {@code APPLIED <lastSeq>} when the core has applied it — and an optional pause AFTER the core has
- * applied a batch and BEFORE it is checkpointed (CHILD_PAUSE_AFTER_APPLY_MS), so a kill lands
- * between side effects and checkpoint.
+ * A consumer in its own JVM for the failover, shutdown and lineage tests: the real ConsumerMain wiring
+ * plus probes on stdout — {@code DELIVERED <epochMs> <firstSeq> <count>} when a batch reaches the core,
+ * {@code APPLIED <lastSeq>} and {@code VERSIONS <epochMs> id:version,...} (the records it finished, in
+ * order) when the core has applied it — and an optional pause AFTER the core has applied a batch and
+ * BEFORE it is checkpointed (CHILD_PAUSE_AFTER_APPLY_MS), so a kill lands between side effects and
+ * checkpoint.
  */
 public final class ChildConsumer {
 
@@ -44,7 +45,16 @@ public final class ChildConsumer {
                         }
                     }
                     if (!reportIds && outcome.completed() > 0) {
+                        StringBuilder versions = new StringBuilder("VERSIONS ").append(System.currentTimeMillis())
+                                .append(' ');
+                        for (int i = 0; i < outcome.completed(); i++) {
+                            var r = records.get(i);
+                            var v = r.newImage().get("version");
+                            versions.append(r.userId().orElse("?")).append(':')
+                                    .append(v == null || v.n() == null ? "del" : v.n()).append(',');
+                        }
                         synchronized (System.out) {
+                            System.out.println(versions);
                             System.out.println("APPLIED " + records.get(outcome.completed() - 1).sequenceNumber());
                             System.out.flush();
                         }
