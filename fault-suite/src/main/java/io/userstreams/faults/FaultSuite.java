@@ -12,7 +12,7 @@ import io.userstreams.lambda.UserStreamHandler;
 import io.userstreams.lambda.api.UserStore;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackOptions;
-import io.userstreams.localstack.sns.SnsFault;
+import io.userstreams.localsns.SnsFault;
 import io.userstreams.testkit.Replayer;
 import io.userstreams.testkit.TestKit;
 import io.userstreams.testkit.esm.EventSourceMapping;

@@ -6,7 +6,7 @@ import io.userstreams.core.config.CoreSettings;
 import io.userstreams.faults.proxy.TcpProxy;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackOptions;
-import io.userstreams.localstack.sns.SnsFault;
+import io.userstreams.localsns.SnsFault;
 import io.userstreams.lambda.dlq.DeadLetters;
 import io.userstreams.testkit.TestKit;
 import io.userstreams.testkit.esm.EventSourceMapping;

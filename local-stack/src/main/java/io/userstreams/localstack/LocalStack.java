@@ -2,7 +2,7 @@ package io.userstreams.localstack;
 
 import io.userstreams.localstack.LocalStackOptions.Server;
 import io.userstreams.localstack.opensearch.OpenSearchNode;
-import io.userstreams.localstack.sns.SnsServer;
+import io.userstreams.localsns.SnsServer;
 import io.userstreams.localdynamodb.LocalDynamoDb;
 import java.io.IOException;
 import java.net.URI;

@@ -10,7 +10,7 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackExtension;
-import io.userstreams.localstack.sns.SnsFault;
+import io.userstreams.localsns.SnsFault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

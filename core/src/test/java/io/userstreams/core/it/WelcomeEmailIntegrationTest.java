@@ -18,7 +18,7 @@ import io.userstreams.core.welcome.SnsWelcomePublisher;
 import io.userstreams.core.welcome.WelcomeEmailReaction;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackExtension;
-import io.userstreams.localstack.sns.SnsFault;
+import io.userstreams.localsns.SnsFault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.userstreams.localstack.sns;
+package io.userstreams.localsns;
 
 import java.util.List;
 import java.util.Map;

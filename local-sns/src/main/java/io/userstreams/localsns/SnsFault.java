@@ -1,4 +1,4 @@
-package io.userstreams.localstack.sns;
+package io.userstreams.localsns;
 
 /** A failure the SNS endpoint can be told to return instead of handling Publish / PublishBatch. */
 public enum SnsFault {

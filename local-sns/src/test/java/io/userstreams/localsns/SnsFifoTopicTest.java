@@ -1,4 +1,4 @@
-package io.userstreams.localstack.sns;
+package io.userstreams.localsns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.userstreams.localstack.sns;
+package io.userstreams.localsns;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

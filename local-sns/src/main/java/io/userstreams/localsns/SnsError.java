@@ -1,4 +1,4 @@
-package io.userstreams.localstack.sns;
+package io.userstreams.localsns;
 
 /** An error answer in the service's terms: HTTP status, error code and message. */
 final class SnsError extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.userstreams.localstack.sns;
+package io.userstreams.localsns;
 
 /** Just enough XML writing for Query API responses. */
 final class Xml {
