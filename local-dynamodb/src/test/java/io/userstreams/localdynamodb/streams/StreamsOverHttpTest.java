@@ -240,7 +240,7 @@ class StreamsOverHttpTest {
     /**
      * The JDK HTTP server leaves Nagle's algorithm on: a small response then waits for the client's
      * delayed ACK, ~40 ms per call. A caught-up consumer's empty GetRecords must answer in about a
-     * millisecond (p50 well under 20 ms even on a loaded machine).
+     * millisecond.
      */
     @Test
     void smallResponsesAreNotHeldBackByNagle() {
@@ -255,6 +255,8 @@ class StreamsOverHttpTest {
             nanos[i] = System.nanoTime() - start;
         }
         java.util.Arrays.sort(nanos);
-        assertThat(nanos[nanos.length / 2]).as("p50 GetRecords nanos").isLessThan(Duration.ofMillis(20).toNanos());
+        // Nagle delays every call by the same ~40 ms; CPU starvation on a busy machine only some:
+        // the fastest quarter tells the two apart.
+        assertThat(nanos[nanos.length / 4]).as("p25 GetRecords nanos").isLessThan(Duration.ofMillis(20).toNanos());
     }
 }
