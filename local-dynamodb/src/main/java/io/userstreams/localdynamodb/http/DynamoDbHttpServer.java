@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * Operations are looked up by the full X-Amz-Target value, e.g. register("DynamoDBStreams_20120810.GetRecords", op).
  */
 public final class DynamoDbHttpServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbHttpServer.class);
+    /** Created on first use: initialising the logging backend would add to start-up time. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DynamoDbHttpServer.class);
+    }
     /** One mapper for the whole server: creating one per request would dominate the hot path. */
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -102,7 +105,7 @@ public final class DynamoDbHttpServer implements AutoCloseable {
             status = e.status();
             body = errorBody(e.code(), e.getMessage(), e.details());
         } catch (RuntimeException e) {
-            LOG.error("{\"event\":\"internal_error\",\"requestId\":\"{}\",\"target\":\"{}\"}", requestId, target, e);
+            Log.LOG.error("{\"event\":\"internal_error\",\"requestId\":\"{}\",\"target\":\"{}\"}", requestId, target, e);
             status = 500;
             body = errorBody("InternalServerError", "Internal server error", null);
         }

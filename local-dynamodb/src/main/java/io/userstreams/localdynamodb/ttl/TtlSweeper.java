@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * enabled; each delete publishes a REMOVE marked as expired by TTL (the service's userIdentity).
  */
 public final class TtlSweeper implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TtlSweeper.class);
+    /** Created on first use: initialising the logging backend would add to start-up time. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(TtlSweeper.class);
+    }
 
     private final Catalog catalog;
     private final ItemOperations items;
@@ -43,7 +46,7 @@ public final class TtlSweeper implements AutoCloseable {
             try {
                 sweep();
             } catch (RuntimeException e) {
-                LOG.warn("{\"event\":\"ttl_sweep_failed\"}", e);
+                Log.LOG.warn("{\"event\":\"ttl_sweep_failed\"}", e);
             }
         }, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -66,7 +69,7 @@ public final class TtlSweeper implements AutoCloseable {
             }
         }
         if (deleted > 0) {
-            LOG.debug("{\"event\":\"ttl_sweep\",\"deleted\":{}}", deleted);
+            Log.LOG.debug("{\"event\":\"ttl_sweep\",\"deleted\":{}}", deleted);
         }
         return deleted;
     }
