@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -44,6 +45,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.kinesis.common.ConfigsBuilder;
 import software.amazon.kinesis.common.InitialPositionInStream;
@@ -73,7 +75,7 @@ class KclOverLocalStreamsTest {
 
     private static final String TABLE = "users";
     private static final String LEASE_TABLE = "kcl-local-streams-test";
-    private static final int USERS = 40;
+    private static final int USERS = 25;      // one BatchWriteItem holds them all
     private static final int VERSIONS = 30;
 
     /** What the processors saw, in one global order. */
@@ -160,13 +162,24 @@ class KclOverLocalStreamsTest {
 
             // Writes, with a roll-over of all four shards and a split of one child in between.
             for (int v = 1; v <= VERSIONS; v++) {
+                // One batch per version: each user once per batch, so every user's writes stay ordered.
+                List<WriteRequest> batch = new ArrayList<>();
                 for (int u = 0; u < USERS; u++) {
-                    int version = v;
-                    String user = "user-" + u;
-                    dynamo.putItem(b -> b.tableName(TABLE).item(Map.of(
-                            "userId", AttributeValue.fromS(user),
-                            "version", AttributeValue.fromN(Integer.toString(version)))));
+                    Map<String, AttributeValue> item = Map.of("userId", AttributeValue.fromS("user-" + u),
+                            "version", AttributeValue.fromN(Integer.toString(v)));
+                    batch.add(WriteRequest.builder().putRequest(p -> p.item(item)).build());
                 }
+                var result = dynamo.batchWriteItem(b -> b.requestItems(Map.of(TABLE, batch)));
+                assertThat(result.unprocessedItems()).isEmpty();
+                if (v == 1) {
+                    // KCL is reading live before the shards change under it.
+                    long started = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                    while (versionsByUser.isEmpty() && System.nanoTime() < started) {
+                        Thread.sleep(100);
+                    }
+                    assertThat(versionsByUser).as("KCL delivered the first records").isNotEmpty();
+                }
+                Thread.sleep(50);
                 if (v == VERSIONS / 3) {
                     db.streams().rollOver(TABLE);
                 }
@@ -176,10 +189,14 @@ class KclOverLocalStreamsTest {
                 }
             }
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            long writesDone = System.nanoTime();
+            long deadline = writesDone + TimeUnit.SECONDS.toNanos(150);
             while (System.nanoTime() < deadline && !allDelivered()) {
                 Thread.sleep(200);
             }
+            LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo()
+                    .addKeyValue("drainMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - writesDone))
+                    .log("all records delivered after the last write");
 
             for (int u = 0; u < USERS; u++) {
                 List<Integer> expected = new ArrayList<>();
@@ -211,15 +228,13 @@ class KclOverLocalStreamsTest {
                     .containsAnyElementsOf(parentOf.keySet()).containsAnyElementsOf(parentOf.values());
         } finally {
             if (scheduler != null) {
-                try {
-                    scheduler.startGracefulShutdown().get(20, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    scheduler.shutdown();
-                }
+                // Everything is checked by now: a graceful shutdown would only add ~20 s of lease hand-over.
+                scheduler.shutdown();
             }
             if (schedulerThread != null) {
                 schedulerThread.join(10_000);
             }
+            LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo().log("scheduler stopped");
             for (int i = closeables.size() - 1; i >= 0; i--) {
                 closeables.get(i).close();
             }
@@ -264,7 +279,10 @@ class KclOverLocalStreamsTest {
             if (input.records().isEmpty()) {
                 return;
             }
-            firstRecordAt.putIfAbsent(shardId, clock.incrementAndGet());
+            if (firstRecordAt.putIfAbsent(shardId, clock.incrementAndGet()) == null) {
+                LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo().addKeyValue("shardId", shardId)
+                        .log("first records");
+            }
             for (DynamoDBStreamsClientRecord clientRecord : input.records()) {
                 Record r = clientRecord.getRecord();
                 String user = r.dynamodb().keys().get("userId").s();
@@ -293,6 +311,8 @@ class KclOverLocalStreamsTest {
                 throw new IllegalStateException("checkpoint at shard end failed on " + shardId, e);
             }
             shardEndedAt.put(shardId, clock.incrementAndGet());
+            LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo().addKeyValue("shardId", shardId)
+                    .log("shard ended");
         }
 
         @Override
