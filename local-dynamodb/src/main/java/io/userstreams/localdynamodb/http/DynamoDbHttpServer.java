@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -95,7 +96,9 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        String requestId = UUID.randomUUID().toString();
+        // UUID.randomUUID() draws from one shared SecureRandom: a lock every request would contend on.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String requestId = new UUID(random.nextLong(), random.nextLong()).toString();
         int status = 200;
         byte[] body;
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
