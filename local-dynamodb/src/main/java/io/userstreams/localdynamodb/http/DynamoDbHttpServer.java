@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -39,8 +40,8 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     private static final String ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 
     static {
-        // The JDK server leaves Nagle's algorithm on: each small response then waits ~40 ms for the
-        // client's delayed ACK. Read once per JVM, when the first JDK HttpServer is created.
+        // Without TCP_NODELAY every small response waits for the client's delayed ACK (~40 ms a request).
+        // The JDK reads this once, when its first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
@@ -95,7 +96,9 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        String requestId = UUID.randomUUID().toString();
+        // UUID.randomUUID() draws from one shared SecureRandom: a lock every request would contend on.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String requestId = new UUID(random.nextLong(), random.nextLong()).toString();
         int status = 200;
         byte[] body;
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
