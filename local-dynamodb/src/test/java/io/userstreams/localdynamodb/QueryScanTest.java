@@ -189,4 +189,37 @@ class QueryScanTest extends ServerTestBase {
         assertValidation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4",
                 () -> client.scan(b -> b.tableName(table).segment(4).totalSegments(4)));
     }
+
+    @Test
+    void numberAndBinarySortKeysOrderAsDynamoDbDoes() {
+        String numbers = table("num-order", ScalarAttributeType.N);
+        for (String v : List.of("10", "-2", "1.5", "0", "-10", "1E2", "0.001", "99999999999999999999999999999999999999")) {
+            client.putItem(b -> b.tableName(numbers).item(item("pk", "p", "sk", n(v))));
+        }
+        QueryResponse ordered = client.query(b -> b.tableName(numbers).keyConditionExpression("pk = :p")
+                .expressionAttributeValues(Map.of(":p", s("p"))));
+        assertThat(ordered.items()).extracting(i -> i.get("sk").n())
+                .containsExactly("-10", "-2", "0", "0.001", "1.5", "10", "100", "99999999999999999999999999999999999999");
+        QueryResponse range = client.query(b -> b.tableName(numbers).keyConditionExpression("pk = :p AND sk BETWEEN :lo AND :hi")
+                .expressionAttributeValues(Map.of(":p", s("p"), ":lo", n("-2"), ":hi", n("1.50"))));
+        assertThat(range.count()).isEqualTo(4);
+
+        String binaries = table("bin-order", ScalarAttributeType.B);
+        for (int[] bytes : new int[][] {{0xff}, {0x01}, {0x80, 0x00}, {0x01, 0x02}}) {
+            client.putItem(b -> b.tableName(binaries).item(item("pk", "p", "sk", b(bytes))));
+        }
+        QueryResponse unsignedOrder = client.query(b -> b.tableName(binaries).keyConditionExpression("pk = :p AND sk >= :min")
+                .expressionAttributeValues(Map.of(":p", s("p"), ":min", b(0x01, 0x02))));
+        assertThat(unsignedOrder.items()).extracting(i -> i.get("sk").b().asByteArray()[0] & 0xff).containsExactly(0x01, 0x80, 0xff);
+
+        String strings = table("str-order", ScalarAttributeType.S);
+        for (String v : List.of("b", "B", "a", "ab", "\u00e9", "\ud83d\ude00", "\uffee")) {
+            client.putItem(b -> b.tableName(strings).item(item("pk", "p", "sk", v)));
+        }
+        QueryResponse byCodePoint = client.query(b -> b.tableName(strings).keyConditionExpression("pk = :p")
+                .expressionAttributeValues(Map.of(":p", s("p"))));
+        // UTF-8 byte order: the emoji (U+1F600, 4 bytes F0...) sorts after U+FFEE (EF BF AE)
+        assertThat(byCodePoint.items()).extracting(i -> i.get("sk").s())
+                .containsExactly("B", "a", "ab", "b", "\u00e9", "\uffee", "\ud83d\ude00");
+    }
 }
