@@ -68,8 +68,9 @@ import software.amazon.kinesis.retrieval.RetrievalConfig;
 
 /**
  * The real consumer libraries over this server: KCL 3.1.1 with the DynamoDB Streams Kinesis Adapter
- * 2.0.1 reads a 4-shard stream while the shards roll over and one splits. Every item's records must
- * arrive in order, parents finished before children start, nothing lost.
+ * 2.0.1, two workers sharing one lease table, read a 4-shard stream while the shards roll over and one
+ * splits. Every item's records must arrive in order, parents finished before children start, nothing
+ * lost or repeated, and both workers must have processed shards.
  */
 class KclOverLocalStreamsTest {
 
@@ -77,19 +78,21 @@ class KclOverLocalStreamsTest {
     private static final String LEASE_TABLE = "kcl-local-streams-test";
     private static final int USERS = 25;      // one BatchWriteItem holds them all
     private static final int VERSIONS = 30;
+    private static final int WORKERS = 2;
 
     /** What the processors saw, in one global order. */
     private final AtomicLong clock = new AtomicLong();
     private final Map<String, List<Integer>> versionsByUser = new ConcurrentHashMap<>();
     private final Map<String, Long> firstRecordAt = new ConcurrentHashMap<>();
     private final Map<String, Long> shardEndedAt = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<String>> shardsByWorker = new ConcurrentHashMap<>();
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void everyItemsRecordsArriveInOrderAcrossRollOverAndSplit() throws Exception {
         List<AutoCloseable> closeables = new ArrayList<>();
-        Scheduler scheduler = null;
-        Thread schedulerThread = null;
+        List<Scheduler> schedulers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
         LocalDynamoDb db = LocalDynamoDb.builder().shardsPerStream(4).start();
         closeables.add(db);         // closed last: KCL stops while the server still answers
         try {
@@ -125,40 +128,15 @@ class KclOverLocalStreamsTest {
             createLeaseTable(dynamo);
 
             AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(streams, Region.US_EAST_1);
-            StreamTracker tracker = StreamsSchedulerFactory.createSingleStreamTracker(streamArn,
-                    InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON));
-            ShardRecordProcessorFactory factory = new ShardRecordProcessorFactory() {
-                @Override
-                public ShardRecordProcessor shardRecordProcessor() {
-                    return new RecordingProcessor();
-                }
-            };
-            ConfigsBuilder configs = new ConfigsBuilder(tracker, LEASE_TABLE, adapter, dynamoAsync, cloudWatch,
-                    "worker-1", factory);
-            // Each ConfigsBuilder accessor returns a new object: capture each once, then tune it.
-            LeaseManagementConfig leases = configs.leaseManagementConfig()
-                    .failoverTimeMillis(3000)
-                    .leaseAssignmentIntervalMillis(1000L)
-                    .shardSyncIntervalMillis(0)
-                    .billingMode(BillingMode.PAY_PER_REQUEST);
-            leases.workerUtilizationAwareAssignmentConfig().workerMetricsReporterFreqInMillis(2000L);
-            CoordinatorConfig coordinator = configs.coordinatorConfig()
-                    .shardPrioritization(new ParentsFirstShardPrioritization(1))
-                    .parentShardPollIntervalMillis(500)
-                    .shardConsumerDispatchPollIntervalMillis(250);
-            MetricsConfig metrics = configs.metricsConfig().metricsLevel(MetricsLevel.NONE)
-                    .metricsFactory(new NullMetricsFactory());
-            DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapter);
-            polling.idleTimeBetweenReadsInMillis(100);
-            RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
-            scheduler = StreamsSchedulerFactory.createScheduler(configs.checkpointConfig(), coordinator, leases,
-                    configs.lifecycleConfig(), metrics, configs.processorConfig(), retrieval, adapter);
-            leases.shardSyncIntervalMillis(0);      // the adapter sets it too, after KCL has read it
-            initialShardSync(scheduler);
-            Scheduler running = scheduler;
-            schedulerThread = new Thread(running::run, "kcl-scheduler");
-            schedulerThread.setDaemon(true);
-            schedulerThread.start();
+            for (int w = 1; w <= WORKERS; w++) {
+                Scheduler worker = worker("worker-" + w, streamArn, adapter, dynamoAsync, cloudWatch);
+                schedulers.add(worker);
+                Thread thread = new Thread(worker::run, "kcl-scheduler-" + w);
+                thread.setDaemon(true);
+                threads.add(thread);
+            }
+            initialShardSync(schedulers.get(0));
+            threads.forEach(Thread::start);
 
             // Writes, with a roll-over of all four shards and a split of one child in between.
             for (int v = 1; v <= VERSIONS; v++) {
@@ -224,21 +202,55 @@ class KclOverLocalStreamsTest {
                 assertThat(shardEndedAt.get(e.getValue())).as("parent ended before child's first record")
                         .isLessThan(childStart);
             }
+            assertThat(shardsByWorker).as("both workers processed shards: " + shardsByWorker).hasSize(WORKERS);
             assertThat(firstRecordAt.keySet()).as("records came from parents and children")
                     .containsAnyElementsOf(parentOf.keySet()).containsAnyElementsOf(parentOf.values());
         } finally {
-            if (scheduler != null) {
-                // Everything is checked by now: a graceful shutdown would only add ~20 s of lease hand-over.
-                scheduler.shutdown();
+            // Everything is checked by now: a graceful shutdown would only add ~20 s of lease hand-over.
+            schedulers.forEach(Scheduler::shutdown);
+            for (Thread thread : threads) {
+                thread.join(10_000);
             }
-            if (schedulerThread != null) {
-                schedulerThread.join(10_000);
-            }
-            LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo().log("scheduler stopped");
+            LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo().log("schedulers stopped");
             for (int i = closeables.size() - 1; i >= 0; i--) {
                 closeables.get(i).close();
             }
         }
+    }
+
+    /** One KCL worker as the consumer sets it up: parents first, shard sync interval 0, metrics off. */
+    private Scheduler worker(String workerId, String streamArn, AmazonDynamoDBStreamsAdapterClient adapter,
+                             DynamoDbAsyncClient dynamoAsync, CloudWatchAsyncClient cloudWatch) {
+        StreamTracker tracker = StreamsSchedulerFactory.createSingleStreamTracker(streamArn,
+                InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON));
+        ShardRecordProcessorFactory factory = new ShardRecordProcessorFactory() {
+            @Override
+            public ShardRecordProcessor shardRecordProcessor() {
+                return new RecordingProcessor(workerId);
+            }
+        };
+        ConfigsBuilder configs = new ConfigsBuilder(tracker, LEASE_TABLE, adapter, dynamoAsync, cloudWatch,
+                workerId, factory);
+        // Each ConfigsBuilder accessor returns a new object: capture each once, then tune it.
+        LeaseManagementConfig leases = configs.leaseManagementConfig()
+                .failoverTimeMillis(3000)
+                .leaseAssignmentIntervalMillis(1000L)
+                .shardSyncIntervalMillis(0)
+                .billingMode(BillingMode.PAY_PER_REQUEST);
+        leases.workerUtilizationAwareAssignmentConfig().workerMetricsReporterFreqInMillis(2000L);
+        CoordinatorConfig coordinator = configs.coordinatorConfig()
+                .shardPrioritization(new ParentsFirstShardPrioritization(1))
+                .parentShardPollIntervalMillis(500)
+                .shardConsumerDispatchPollIntervalMillis(250);
+        MetricsConfig metrics = configs.metricsConfig().metricsLevel(MetricsLevel.NONE)
+                .metricsFactory(new NullMetricsFactory());
+        DynamoDBStreamsPollingConfig polling = new DynamoDBStreamsPollingConfig(adapter);
+        polling.idleTimeBetweenReadsInMillis(100);
+        RetrievalConfig retrieval = configs.retrievalConfig().retrievalSpecificConfig(polling);
+        Scheduler scheduler = StreamsSchedulerFactory.createScheduler(configs.checkpointConfig(), coordinator, leases,
+                configs.lifecycleConfig(), metrics, configs.processorConfig(), retrieval, adapter);
+        leases.shardSyncIntervalMillis(0);      // the adapter sets it too, after KCL has read it
+        return scheduler;
     }
 
     private boolean allDelivered() {
@@ -267,7 +279,12 @@ class KclOverLocalStreamsTest {
 
     /** Records every record's version per user, checkpoints each batch and at shard end. */
     private final class RecordingProcessor implements DynamoDBStreamsShardRecordProcessor {
+        private final String workerId;
         private String shardId;
+
+        RecordingProcessor(String workerId) {
+            this.workerId = workerId;
+        }
 
         @Override
         public void initialize(InitializationInput input) {
@@ -279,9 +296,10 @@ class KclOverLocalStreamsTest {
             if (input.records().isEmpty()) {
                 return;
             }
+            shardsByWorker.computeIfAbsent(workerId, k -> ConcurrentHashMap.newKeySet()).add(shardId);
             if (firstRecordAt.putIfAbsent(shardId, clock.incrementAndGet()) == null) {
                 LoggerFactory.getLogger(KclOverLocalStreamsTest.class).atInfo().addKeyValue("shardId", shardId)
-                        .log("first records");
+                        .addKeyValue("workerId", workerId).log("first records");
             }
             for (DynamoDBStreamsClientRecord clientRecord : input.records()) {
                 Record r = clientRecord.getRecord();
