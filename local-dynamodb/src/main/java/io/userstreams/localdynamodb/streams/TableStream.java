@@ -107,6 +107,9 @@ final class TableStream {
         List<String> children = new ArrayList<>();
         for (StreamShard parent : parents) {
             if (!next.contains(parent)) {
+                if (split) {        // closed by a roll-over since the caller looked
+                    throw new IllegalArgumentException("shard " + parent.shardId + " is no longer open");
+                }
                 continue;
             }
             if (split && parent.hashLow == parent.hashHigh) {
