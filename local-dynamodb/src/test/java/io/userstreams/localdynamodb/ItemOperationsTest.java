@@ -47,6 +47,13 @@ class ItemOperationsTest extends ServerTestBase {
     }
 
     @Test
+    void tableArnWorksAsTableName() {
+        String arn = client.describeTable(b -> b.tableName(table)).table().tableArn();
+        client.putItem(b -> b.tableName(arn).item(item("pk", "by-arn")));
+        assertThat(client.getItem(b -> b.tableName(table).key(key("by-arn"))).hasItem()).isTrue();
+    }
+
+    @Test
     void getOfAMissingItemHasNoItem() {
         GetItemResponse got = client.getItem(b -> b.tableName(table).key(key("missing")));
         assertThat(got.hasItem()).isFalse();
