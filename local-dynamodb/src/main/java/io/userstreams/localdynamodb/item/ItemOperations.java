@@ -405,11 +405,8 @@ public final class ItemOperations {
                             + path.head() + ". This attribute is part of the key");
                 }
             }
-            boolean createsAttributes = !update.sets().isEmpty() || !update.adds().isEmpty();
+            // UpdateItem always upserts: even a REMOVE-only update of a missing item creates it with its key.
             mutation = old -> {
-                if (old == null && !createsAttributes) {
-                    return null; // REMOVE/DELETE on a missing item create nothing
-                }
                 ObjectNode base = old != null ? old : key.attributes().deepCopy();
                 ObjectNode updated = Evaluator.update(update, base);
                 checkIndexKeys(table, updated);
