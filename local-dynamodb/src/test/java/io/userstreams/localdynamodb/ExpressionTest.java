@@ -84,6 +84,8 @@ class ExpressionTest extends ServerTestBase {
         "n = :n10 AND s = :hello | false", "n = :n10 OR s = :hello | true", "NOT n = :n5 | true",
         "NOT (n = :n10 OR s = :hello) | false", "(n = :n5 OR n = :n10) AND attribute_exists(s) | true",
         "n = :n5 OR n = :n10 AND s = :hello | false", "NOT n = :n10 AND n = :n10 | false",
+        "n = :n10 OR n = :n5 AND s = :hello | true", "NOT n = :n10 OR n = :n10 | true",
+        "NOT (n = :n10) OR n = :n10 AND n = :n5 | false",
         "attribute_exists(s) | true", "attribute_exists(absent) | false", "attribute_not_exists(absent) | true",
         "attribute_not_exists(s) | false", "attribute_exists(m.a.b) | true", "attribute_exists(m.a.c) | false",
         "attribute_exists(l[1]) | true", "attribute_exists(l[2]) | false",

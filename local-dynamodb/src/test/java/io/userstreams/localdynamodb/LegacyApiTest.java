@@ -83,6 +83,16 @@ class LegacyApiTest extends ServerTestBase {
     }
 
     @Test
+    void legacyDeleteOfAMissingItemCreatesNothingWhilePutAndAddDo() {
+        client.updateItem(b -> b.tableName(table).key(key("absent"))
+                .attributeUpdates(Map.of("x", AttributeValueUpdate.builder().action(AttributeAction.DELETE).build())));
+        assertThat(client.getItem(b -> b.tableName(table).key(key("absent"))).hasItem()).isFalse();
+        client.updateItem(b -> b.tableName(table).key(key("added"))
+                .attributeUpdates(Map.of("n", update(AttributeAction.ADD, n("2")))));
+        assertThat(client.getItem(b -> b.tableName(table).key(key("added"))).item()).containsEntry("n", n("2"));
+    }
+
+    @Test
     void legacyValidationMessages() {
         assertValidation("One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: a",
                 () -> client.putItem(b -> b.tableName(table).item(item("pk", "v")).expected(Map.of("a", exists(true)))));

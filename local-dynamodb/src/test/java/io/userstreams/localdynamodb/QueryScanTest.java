@@ -222,4 +222,22 @@ class QueryScanTest extends ServerTestBase {
         assertThat(byCodePoint.items()).extracting(i -> i.get("sk").s())
                 .containsExactly("B", "a", "ab", "b", "\u00e9", "\uffee", "\ud83d\ude00");
     }
+
+    @Test
+    void writesAlsoConsumeCapacityOnTheIndexesTheyTouch() {
+        var put = client.putItem(b -> b.tableName(table).item(item("pk", "cap", "sk", "1", "owner", "o", "amount", n("1")))
+                .returnConsumedCapacity(software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.INDEXES));
+        assertThat(put.consumedCapacity().capacityUnits()).isEqualTo(3.0);
+        assertThat(put.consumedCapacity().table().capacityUnits()).isEqualTo(1.0);
+        assertThat(put.consumedCapacity().globalSecondaryIndexes().get("byOwner").capacityUnits()).isEqualTo(1.0);
+        assertThat(put.consumedCapacity().localSecondaryIndexes().get("byAmount").capacityUnits()).isEqualTo(1.0);
+        // moving the item to another GSI key deletes one entry and puts another
+        var moved = client.updateItem(b -> b.tableName(table).key(item("pk", "cap", "sk", "1")).updateExpression("SET #o = :o")
+                .expressionAttributeNames(Map.of("#o", "owner")).expressionAttributeValues(Map.of(":o", s("p")))
+                .returnConsumedCapacity(software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.INDEXES));
+        assertThat(moved.consumedCapacity().globalSecondaryIndexes().get("byOwner").capacityUnits()).isEqualTo(2.0);
+        var plain = client.putItem(b -> b.tableName(table).item(item("pk", "cap", "sk", "2"))
+                .returnConsumedCapacity(software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.TOTAL));
+        assertThat(plain.consumedCapacity().capacityUnits()).isEqualTo(1.0);
+    }
 }
