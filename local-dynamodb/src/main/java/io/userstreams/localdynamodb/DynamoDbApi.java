@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /** The DynamoDB_20120810 operations: tables, items, queries, transactions, TTL, persistence. */
 final class DynamoDbApi implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbApi.class);
+    /** Created on first use: initialising the logging backend would add to start-up time. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DynamoDbApi.class);
+    }
     static final String PREFIX = "DynamoDB_20120810.";
 
     private final LocalDynamoDb.Builder config;
@@ -68,7 +71,7 @@ final class DynamoDbApi implements AutoCloseable {
         if (config.dataDirectory != null) {
             try {
                 int loaded = Snapshots.load(config.dataDirectory, tables, catalog);
-                LOG.info("{\"event\":\"snapshot_loaded\",\"tables\":{}}", loaded);
+                Log.LOG.info("{\"event\":\"snapshot_loaded\",\"tables\":{}}", loaded);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load tables from " + config.dataDirectory, e);
             }
@@ -87,7 +90,7 @@ final class DynamoDbApi implements AutoCloseable {
             try {
                 Snapshots.save(catalog, config.dataDirectory);
             } catch (IOException e) {
-                LOG.error("{\"event\":\"snapshot_failed\"}", e);
+                Log.LOG.error("{\"event\":\"snapshot_failed\"}", e);
             }
         }
     }

@@ -47,6 +47,13 @@ class ItemOperationsTest extends ServerTestBase {
     }
 
     @Test
+    void tableArnWorksAsTableName() {
+        String arn = client.describeTable(b -> b.tableName(table)).table().tableArn();
+        client.putItem(b -> b.tableName(arn).item(item("pk", "by-arn")));
+        assertThat(client.getItem(b -> b.tableName(table).key(key("by-arn"))).hasItem()).isTrue();
+    }
+
+    @Test
     void getOfAMissingItemHasNoItem() {
         GetItemResponse got = client.getItem(b -> b.tableName(table).key(key("missing")));
         assertThat(got.hasItem()).isFalse();
@@ -176,7 +183,7 @@ class ItemOperationsTest extends ServerTestBase {
                 .expressionAttributeValues(Map.of(":a", s("x"))));
         assertThat(client.getItem(b -> b.tableName(table).key(key("new1"))).item()).isEqualTo(item("pk", "new1", "a", "x"));
         client.updateItem(b -> b.tableName(table).key(key("new2")).updateExpression("REMOVE a"));
-        assertThat(client.getItem(b -> b.tableName(table).key(key("new2"))).hasItem()).isFalse();
+        assertThat(client.getItem(b -> b.tableName(table).key(key("new2"))).item()).isEqualTo(key("new2"));
 
         assertValidation("One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
                 () -> client.updateItem(b -> b.tableName(table).key(key("new1")).updateExpression("SET pk = :a")

@@ -78,13 +78,25 @@ final class Lexer {
                         punct = Kind.GT;
                     }
                 }
-                default -> throw syntax(kind, String.valueOf(c), text, start, start + 1);
+                default -> throw syntax(kind, String.valueOf(c), text,
+                        tokens.isEmpty() ? start : tokens.get(tokens.size() - 1).start(), endOfNextWord(text, start + 1));
             }
             i += length;
             tokens.add(new Token(punct, text.substring(start, i), start, i));
         }
         tokens.add(new Token(Kind.EOF, "<EOF>", n, n));
         return tokens;
+    }
+
+    private static int endOfNextWord(String text, int from) {
+        int i = from;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean isWordChar(char c) {

@@ -88,7 +88,9 @@ public final class Faults implements RequestInterceptor {
         Set<String> tables = new HashSet<>();
         JsonNode name = request.get("TableName");
         if (name != null && name.isTextual()) {
-            tables.add(name.asText());
+            String text = name.asText();
+            int arnTable = text.startsWith("arn:") ? text.indexOf(":table/") : -1;
+            tables.add(arnTable >= 0 ? text.substring(arnTable + 7) : text);
         }
         JsonNode requestItems = request.get("RequestItems");
         if (requestItems != null) {

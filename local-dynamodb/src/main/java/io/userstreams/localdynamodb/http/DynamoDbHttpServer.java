@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -27,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * Operations are looked up by the full X-Amz-Target value, e.g. register("DynamoDBStreams_20120810.GetRecords", op).
  */
 public final class DynamoDbHttpServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbHttpServer.class);
+    /** Created on first use: initialising the logging backend would add to start-up time. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DynamoDbHttpServer.class);
+    }
     /** One mapper for the whole server: creating one per request would dominate the hot path. */
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -36,8 +40,8 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     private static final String ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 
     static {
-        // The JDK server leaves Nagle's algorithm on: each small response then waits ~40 ms for the
-        // client's delayed ACK. Read once per JVM, when the first JDK HttpServer is created.
+        // Without TCP_NODELAY every small response waits for the client's delayed ACK (~40 ms a request).
+        // The JDK reads this once, when its first HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
@@ -92,7 +96,9 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        String requestId = UUID.randomUUID().toString();
+        // UUID.randomUUID() draws from one shared SecureRandom: a lock every request would contend on.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String requestId = new UUID(random.nextLong(), random.nextLong()).toString();
         int status = 200;
         byte[] body;
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
@@ -102,7 +108,7 @@ public final class DynamoDbHttpServer implements AutoCloseable {
             status = e.status();
             body = errorBody(e.code(), e.getMessage(), e.details());
         } catch (RuntimeException e) {
-            LOG.error("{\"event\":\"internal_error\",\"requestId\":\"{}\",\"target\":\"{}\"}", requestId, target, e);
+            Log.LOG.error("{\"event\":\"internal_error\",\"requestId\":\"{}\",\"target\":\"{}\"}", requestId, target, e);
             status = 500;
             body = errorBody("InternalServerError", "Internal server error", null);
         }

@@ -21,8 +21,13 @@ public final class Requests {
         return value;
     }
 
+    /** TableName: a name, or a table ARN (arn:aws:dynamodb:region:account:table/name) as DynamoDB also accepts. */
     public static String tableName(ObjectNode request) {
         String name = required(request, "TableName");
+        int table = name.startsWith("arn:") ? name.indexOf(":table/") : -1;
+        if (table >= 0) {
+            name = name.substring(table + ":table/".length());
+        }
         checkTableName(name, "tableName");
         return name;
     }

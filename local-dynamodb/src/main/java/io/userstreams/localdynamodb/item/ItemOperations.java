@@ -304,8 +304,7 @@ public final class ItemOperations {
         if (returnValues.equals("ALL_OLD") && outcome.oldItem() != null) {
             response.set("Attributes", outcome.oldItem());
         }
-        long size = Math.max(outcome.oldItem() == null ? 0 : Values.itemSize(outcome.oldItem()), Values.itemSize(outcome.newItem()));
-        putCapacity(response, consumedMode(request), table, Capacity.writeUnits(size), false);
+        putWriteCapacity(response, consumedMode(request), table, outcome);
         return response;
     }
 
@@ -334,8 +333,7 @@ public final class ItemOperations {
         if (returnValues.equals("ALL_OLD") && outcome.oldItem() != null) {
             response.set("Attributes", outcome.oldItem());
         }
-        long size = outcome.oldItem() == null ? 0 : Values.itemSize(outcome.oldItem());
-        putCapacity(response, consumedMode(request), table, Capacity.writeUnits(size), false);
+        putWriteCapacity(response, consumedMode(request), table, outcome);
         return response;
     }
 
@@ -375,9 +373,7 @@ public final class ItemOperations {
         if (attributes != null && !attributes.isEmpty()) {
             response.set("Attributes", attributes);
         }
-        long size = Math.max(outcome.oldItem() == null ? 0 : Values.itemSize(outcome.oldItem()),
-                outcome.newItem() == null ? 0 : Values.itemSize(outcome.newItem()));
-        putCapacity(response, consumedMode(request), table, Capacity.writeUnits(size), false);
+        putWriteCapacity(response, consumedMode(request), table, outcome);
         return response;
     }
 
@@ -405,11 +401,8 @@ public final class ItemOperations {
                             + path.head() + ". This attribute is part of the key");
                 }
             }
-            boolean createsAttributes = !update.sets().isEmpty() || !update.adds().isEmpty();
+            // UpdateItem always upserts: even a REMOVE-only update of a missing item creates it with its key.
             mutation = old -> {
-                if (old == null && !createsAttributes) {
-                    return null; // REMOVE/DELETE on a missing item create nothing
-                }
                 ObjectNode base = old != null ? old : key.attributes().deepCopy();
                 ObjectNode updated = Evaluator.update(update, base);
                 checkIndexKeys(table, updated);
@@ -551,6 +544,14 @@ public final class ItemOperations {
         return Values.setOrder(type);
     }
 
+    private static void putWriteCapacity(ObjectNode response, String mode, Table table, Outcome outcome) {
+        ObjectNode consumed = new Capacity.Writes(table.name).add(table, outcome.oldItem(),
+                outcome.changed() ? outcome.newItem() : outcome.oldItem(), 1).node(mode);
+        if (consumed != null) {
+            response.set("ConsumedCapacity", consumed);
+        }
+    }
+
     private static void putCapacity(ObjectNode response, String mode, Table table, double units, boolean read) {
         ObjectNode consumed = Capacity.node(mode, table.name, units, read);
         if (consumed != null) {
@@ -684,18 +685,17 @@ public final class ItemOperations {
             }
         }
         String mode = consumedMode(request);
-        Map<String, Double> units = new TreeMap<>();
+        Map<String, Capacity.Writes> units = new TreeMap<>();
         for (Write write : writes) {
             Outcome outcome = execute(write);
-            long size = Math.max(outcome.oldItem() == null ? 0 : Values.itemSize(outcome.oldItem()),
-                    outcome.newItem() == null ? 0 : Values.itemSize(outcome.newItem()));
-            units.merge(write.table().name, Capacity.writeUnits(size), Double::sum);
+            units.computeIfAbsent(write.table().name, Capacity.Writes::new)
+                    .add(write.table(), outcome.oldItem(), outcome.newItem(), 1);
         }
         ObjectNode response = Values.object();
         response.putObject("UnprocessedItems");
         if (!mode.equals("NONE")) {
             ArrayNode consumed = response.putArray("ConsumedCapacity");
-            units.forEach((name, u) -> consumed.add(Capacity.node(mode, name, u, false)));
+            units.values().forEach(u -> consumed.add(u.node(mode)));
         }
         return response;
     }
@@ -756,7 +756,7 @@ public final class ItemOperations {
             writes.add(write);
         }
         List<ReentrantLock> locks = lockAll(writes.stream().map(w -> new Object[] {w.table(), w.key().itemKey()}).toList());
-        Map<String, Double> units = new TreeMap<>();
+        Map<String, Capacity.Writes> units = new TreeMap<>();
         try {
             ObjectNode[] olds = new ObjectNode[writes.size()];
             ObjectNode[] news = new ObjectNode[writes.size()];
@@ -805,8 +805,7 @@ public final class ItemOperations {
             for (int i = 0; i < writes.size(); i++) {
                 Write write = writes.get(i);
                 commit(write.table(), write.key(), olds[i], news[i], false);
-                long size = Math.max(olds[i] == null ? 0 : Values.itemSize(olds[i]), news[i] == null ? 0 : Values.itemSize(news[i]));
-                units.merge(write.table().name, 2 * Capacity.writeUnits(size), Double::sum);
+                units.computeIfAbsent(write.table().name, Capacity.Writes::new).add(write.table(), olds[i], news[i], 2);
             }
         } finally {
             for (int i = locks.size() - 1; i >= 0; i--) {
@@ -817,7 +816,7 @@ public final class ItemOperations {
         String mode = consumedMode(request);
         if (!mode.equals("NONE")) {
             ArrayNode consumed = response.putArray("ConsumedCapacity");
-            units.forEach((name, u) -> consumed.add(Capacity.node(mode, name, u, false)));
+            units.values().forEach(u -> consumed.add(u.node(mode)));
         }
         return response;
     }

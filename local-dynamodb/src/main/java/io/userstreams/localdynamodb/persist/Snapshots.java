@@ -28,6 +28,9 @@ import java.util.Map;
  */
 public final class Snapshots {
     private static final String SUFFIX = ".table.json";
+    /** Reads one value at a time out of a larger document. */
+    private static final com.fasterxml.jackson.databind.ObjectReader TREES = DynamoDbHttpServer.MAPPER.reader()
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Snapshots() { }
 
@@ -70,7 +73,7 @@ public final class Snapshots {
                         String field = parser.currentName();
                         parser.nextToken();
                         if (field.equals("table")) {
-                            ObjectNode definition = DynamoDbHttpServer.MAPPER.readTree(parser);
+                            ObjectNode definition = (ObjectNode) TREES.readTree(parser);
                             JsonNode ttl = definition.remove("TimeToLive");
                             tables.createTable(definition);
                             table = catalog.require(definition.get("TableName").asText());
@@ -80,7 +83,7 @@ public final class Snapshots {
                             }
                         } else if (field.equals("items") && table != null) {
                             while (parser.nextToken() == JsonToken.START_OBJECT) {
-                                ObjectNode item = DynamoDbHttpServer.MAPPER.readTree(parser);
+                                ObjectNode item = (ObjectNode) TREES.readTree(parser);
                                 ItemKey key = table.key.keyOf(item);
                                 if (key != null) {
                                     table.store(key, table.get(key), item);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,6 +35,8 @@ final class TableStream {
     private volatile StreamShard[] open = new StreamShard[0];
     /** All retained shards, in creation order (parents before children); guarded by this. */
     private final List<StreamShard> shards = new ArrayList<>();
+    /** The same shards by id: every GetRecords looks its shard up. */
+    private final Map<String, StreamShard> shardsById = new ConcurrentHashMap<>();
 
     TableStream(String arn, String label, String tableName, ArrayNode keySchema, String hashKeyName,
                 String viewType, long createdMillis, int shardCount) {
@@ -89,13 +93,8 @@ final class TableStream {
         return new ArrayList<>(shards);
     }
 
-    synchronized StreamShard shard(String shardId) {
-        for (StreamShard s : shards) {
-            if (s.shardId.equals(shardId)) {
-                return s;
-            }
-        }
-        return null;
+    StreamShard shard(String shardId) {
+        return shardsById.get(shardId);
     }
 
     List<StreamShard> openShards() {
@@ -108,6 +107,9 @@ final class TableStream {
         List<String> children = new ArrayList<>();
         for (StreamShard parent : parents) {
             if (!next.contains(parent)) {
+                if (split) {        // closed by a roll-over since the caller looked
+                    throw new IllegalArgumentException("shard " + parent.shardId + " is no longer open");
+                }
                 continue;
             }
             if (split && parent.hashLow == parent.hashHigh) {
@@ -156,7 +158,11 @@ final class TableStream {
         long cutoff = nowMillis - retentionMillis;
         shards.removeIf(s -> {
             s.trim(cutoff);
-            return s.isClosed() && s.closedMillis() <= cutoff;
+            boolean gone = s.isClosed() && s.closedMillis() <= cutoff;
+            if (gone) {
+                shardsById.remove(s.shardId);
+            }
+            return gone;
         });
         return !enabled && shards.isEmpty();
     }
@@ -165,18 +171,10 @@ final class TableStream {
         String id;
         do {
             id = String.format("shardId-%013d-%08x", nowMillis, ThreadLocalRandom.current().nextInt());
-        } while (shardIdTaken(id));
+        } while (shardsById.containsKey(id));
         StreamShard s = new StreamShard(id, parentId, low, high, nowMillis, nextSequence());
         shards.add(s);
+        shardsById.put(id, s);
         return s;
-    }
-
-    private boolean shardIdTaken(String id) {
-        for (StreamShard s : shards) {
-            if (s.shardId.equals(id)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

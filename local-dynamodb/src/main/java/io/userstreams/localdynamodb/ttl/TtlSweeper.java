@@ -6,6 +6,7 @@ import io.userstreams.localdynamodb.table.Catalog;
 import io.userstreams.localdynamodb.table.ItemKey;
 import io.userstreams.localdynamodb.table.Table;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * enabled; each delete publishes a REMOVE marked as expired by TTL (the service's userIdentity).
  */
 public final class TtlSweeper implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TtlSweeper.class);
+    /** Created on first use: initialising the logging backend would add to start-up time. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(TtlSweeper.class);
+    }
 
     private final Catalog catalog;
     private final ItemOperations items;
@@ -43,7 +47,7 @@ public final class TtlSweeper implements AutoCloseable {
             try {
                 sweep();
             } catch (RuntimeException e) {
-                LOG.warn("{\"event\":\"ttl_sweep_failed\"}", e);
+                Log.LOG.warn("{\"event\":\"ttl_sweep_failed\"}", e);
             }
         }, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -57,7 +61,13 @@ public final class TtlSweeper implements AutoCloseable {
             if (!table.ttlEnabled || attribute == null) {
                 continue;
             }
+            // Stored items are compact JSON; a name JSON would escape gets no shortcut.
+            boolean plainName = attribute.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\');
+            byte[] marker = plainName ? ("\"" + attribute + "\":{\"N\"").getBytes(StandardCharsets.UTF_8) : new byte[0];
             for (Map.Entry<ItemKey, byte[]> entry : table.items().entrySet()) {
+                if (!contains(entry.getValue(), marker)) {
+                    continue; // no number under that name anywhere in the item: nothing to parse
+                }
                 ObjectNode item = Table.parse(entry.getValue());
                 if (item != null && ItemOperations.isExpired(item, attribute, now)
                         && items.expire(table, entry.getKey(), attribute, now)) {
@@ -66,9 +76,22 @@ public final class TtlSweeper implements AutoCloseable {
             }
         }
         if (deleted > 0) {
-            LOG.debug("{\"event\":\"ttl_sweep\",\"deleted\":{}}", deleted);
+            Log.LOG.debug("{\"event\":\"ttl_sweep\",\"deleted\":{}}", deleted);
         }
         return deleted;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     @Override

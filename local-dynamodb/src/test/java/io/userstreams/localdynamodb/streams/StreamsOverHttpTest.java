@@ -240,7 +240,7 @@ class StreamsOverHttpTest {
     /**
      * The JDK HTTP server leaves Nagle's algorithm on: a small response then waits for the client's
      * delayed ACK, ~40 ms per call. A caught-up consumer's empty GetRecords must answer in about a
-     * millisecond (p50 well under 20 ms even on a loaded machine).
+     * millisecond.
      */
     @Test
     void smallResponsesAreNotHeldBackByNagle() {
@@ -254,9 +254,9 @@ class StreamsOverHttpTest {
             streams.getRecords(b -> b.shardIterator(iterator));
             nanos[i] = System.nanoTime() - start;
         }
-        // Nagle + the client's delayed ACK hold EVERY small response ~40 ms; the fastest of 60 calls is
-        // far below that when they do not, however busy the machine (the median is not: CI is shared).
-        long fastest = java.util.Arrays.stream(nanos).min().orElseThrow();
-        assertThat(fastest).as("fastest GetRecords nanos").isLessThan(Duration.ofMillis(25).toNanos());
+        java.util.Arrays.sort(nanos);
+        // Nagle delays every call by the same ~40 ms; CPU starvation on a busy machine only some:
+        // the fastest quarter tells the two apart.
+        assertThat(nanos[nanos.length / 4]).as("p25 GetRecords nanos").isLessThan(Duration.ofMillis(20).toNanos());
     }
 }
