@@ -23,7 +23,8 @@ final class StreamRecordWriter {
     /** A record without its sequence number and creation time. */
     record Draft(String head, String tail, long sizeBytes) {
         String complete(long sequence, long createdMillis) {
-            return head + "\"ApproximateCreationDateTime\":" + BigDecimal.valueOf(createdMillis, 3).toPlainString()
+            // Whole epoch seconds, rounded down, as DynamoDB Streams sends it.
+            return head + "\"ApproximateCreationDateTime\":" + Math.floorDiv(createdMillis, 1000L)
                     + ",\"SequenceNumber\":\"" + StreamEngine.formatSequence(sequence) + "\"," + tail;
         }
     }
