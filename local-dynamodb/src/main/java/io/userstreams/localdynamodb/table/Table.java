@@ -121,7 +121,7 @@ public final class Table {
             for (IndexDef index : allIndexes()) {
                 ItemKey indexKey = index.key.keyOf(oldItem);
                 if (indexKey != null) {
-                    index.entries.remove(new IndexKey(indexKey, itemKey));
+                    index.remove(new IndexKey(indexKey, itemKey));
                 }
             }
             sizeBytes.addAndGet(-Values.itemSize(oldItem));
@@ -145,7 +145,7 @@ public final class Table {
         for (IndexDef index : allIndexes()) {
             ItemKey indexKey = index.key.keyOf(item);
             if (indexKey != null) {
-                index.entries.put(new IndexKey(indexKey, itemKey), itemKey);
+                index.put(new IndexKey(indexKey, itemKey), itemKey);
             }
         }
     }
@@ -169,7 +169,7 @@ public final class Table {
                 if (item != null) {
                     ItemKey indexKey = index.key.keyOf(item);
                     if (indexKey != null) {
-                        index.entries.put(new IndexKey(indexKey, entry.getKey()), entry.getKey());
+                        index.put(new IndexKey(indexKey, entry.getKey()), entry.getKey());
                     }
                 }
             } finally {
