@@ -1,10 +1,15 @@
 package io.userstreams.localdynamodb.streams;
 
-/** PLACEHOLDER (ddb-core): ddb-streams owns this file; its version replaces this one on merge. */
+import java.util.List;
+
+/** Java-side controls of the stream engine, for tests: shard roll-over, splits and trimming on demand. */
 public interface StreamControls {
-    void rollOver(String tableName);
+    /** Closes every open shard of the table's enabled stream; each gets one child. Returns the children's ids. */
+    List<String> rollOver(String tableName);
 
-    void split(String tableName, String shardId);
+    /** Closes one open shard; two children take its half key ranges. Returns the two children's ids. */
+    List<String> split(String tableName, String shardId);
 
+    /** Trims records older than the retention period, and drops closed shards and disabled streams past it. */
     void trimNow();
 }
