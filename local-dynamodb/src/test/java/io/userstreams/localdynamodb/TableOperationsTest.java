@@ -61,6 +61,8 @@ class TableOperationsTest extends ServerTestBase {
         DescribeTableResponse described = client.describeTable(b -> b.tableName(name));
         var table = described.table();
         assertThat(table.tableName()).isEqualTo(name);
+        assertThat(table.creationDateTime()).isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now());
+        assertThat(table.creationDateTime().getNano() % 1_000_000).isZero(); // millisecond precision, not a rounded double
         assertThat(table.itemCount()).isEqualTo(1);
         assertThat(table.tableSizeBytes()).isPositive();
         assertThat(table.tableArn()).isEqualTo("arn:aws:dynamodb:us-east-1:000000000000:table/" + name);

@@ -40,8 +40,8 @@ public final class DynamoDbHttpServer implements AutoCloseable {
     private static final String ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 
     static {
-        // Without TCP_NODELAY every small response waits for the client's delayed ACK (~40 ms a request).
-        // The JDK reads this once, when its first HttpServer is created.
+        // The JDK server leaves Nagle's algorithm on: each small response then waits ~40 ms for the
+        // client's delayed ACK. Read once per JVM, when the first JDK HttpServer is created.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }

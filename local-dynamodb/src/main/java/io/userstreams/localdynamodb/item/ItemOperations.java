@@ -545,6 +545,9 @@ public final class ItemOperations {
     }
 
     private static void putWriteCapacity(ObjectNode response, String mode, Table table, Outcome outcome) {
+        if (mode.equals("NONE")) {
+            return; // sizing every index projection costs more than the write itself
+        }
         ObjectNode consumed = new Capacity.Writes(table.name).add(table, outcome.oldItem(),
                 outcome.changed() ? outcome.newItem() : outcome.oldItem(), 1).node(mode);
         if (consumed != null) {
@@ -688,8 +691,10 @@ public final class ItemOperations {
         Map<String, Capacity.Writes> units = new TreeMap<>();
         for (Write write : writes) {
             Outcome outcome = execute(write);
-            units.computeIfAbsent(write.table().name, Capacity.Writes::new)
-                    .add(write.table(), outcome.oldItem(), outcome.newItem(), 1);
+            if (!mode.equals("NONE")) {
+                units.computeIfAbsent(write.table().name, Capacity.Writes::new)
+                        .add(write.table(), outcome.oldItem(), outcome.newItem(), 1);
+            }
         }
         ObjectNode response = Values.object();
         response.putObject("UnprocessedItems");
@@ -755,6 +760,7 @@ public final class ItemOperations {
             }
             writes.add(write);
         }
+        String mode = consumedMode(request);
         List<ReentrantLock> locks = lockAll(writes.stream().map(w -> new Object[] {w.table(), w.key().itemKey()}).toList());
         Map<String, Capacity.Writes> units = new TreeMap<>();
         try {
@@ -805,7 +811,9 @@ public final class ItemOperations {
             for (int i = 0; i < writes.size(); i++) {
                 Write write = writes.get(i);
                 commit(write.table(), write.key(), olds[i], news[i], false);
-                units.computeIfAbsent(write.table().name, Capacity.Writes::new).add(write.table(), olds[i], news[i], 2);
+                if (!mode.equals("NONE")) {
+                    units.computeIfAbsent(write.table().name, Capacity.Writes::new).add(write.table(), olds[i], news[i], 2);
+                }
             }
         } finally {
             for (int i = locks.size() - 1; i >= 0; i--) {
@@ -813,7 +821,6 @@ public final class ItemOperations {
             }
         }
         ObjectNode response = Values.object();
-        String mode = consumedMode(request);
         if (!mode.equals("NONE")) {
             ArrayNode consumed = response.putArray("ConsumedCapacity");
             units.values().forEach(u -> consumed.add(u.node(mode)));

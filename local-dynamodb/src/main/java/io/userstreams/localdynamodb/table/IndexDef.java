@@ -18,6 +18,8 @@ public final class IndexDef {
     public volatile long readCapacity;
     public volatile long writeCapacity;
     final ConcurrentSkipListMap<IndexKey, ItemKey> entries = new ConcurrentSkipListMap<>();
+    /** ConcurrentSkipListMap.size() walks the whole map; DescribeTable asks often. */
+    final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
 
     public IndexDef(String name, boolean global, KeyDef key, String projectionType, List<String> nonKeyAttributes,
                     long readCapacity, long writeCapacity) {
@@ -63,6 +65,18 @@ public final class IndexDef {
     }
 
     public long itemCount() {
-        return entries.size();
+        return count.get();
+    }
+
+    void put(IndexKey key, ItemKey tableKey) {
+        if (entries.put(key, tableKey) == null) {
+            count.incrementAndGet();
+        }
+    }
+
+    void remove(IndexKey key) {
+        if (entries.remove(key) != null) {
+            count.decrementAndGet();
+        }
     }
 }

@@ -25,13 +25,13 @@ public final class Table {
     public final String name;
     public final String arn;
     public final String tableId;
-    public final double creationDateTime;
+    public final java.math.BigDecimal creationDateTime;
     public final KeyDef key;
     public volatile ArrayNode attributeDefinitions;
     public volatile String billingMode;
     public volatile long readCapacity;
     public volatile long writeCapacity;
-    public volatile double billingModeChangedAt;
+    public volatile java.math.BigDecimal billingModeChangedAt;
     public final List<IndexDef> globalIndexes = new CopyOnWriteArrayList<>();
     public final List<IndexDef> localIndexes = new CopyOnWriteArrayList<>();
     public volatile boolean streamEnabled;
@@ -51,7 +51,7 @@ public final class Table {
     private final AtomicLong sizeBytes = new AtomicLong();
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
-    public Table(String name, String arn, String tableId, double creationDateTime, KeyDef key) {
+    public Table(String name, String arn, String tableId, java.math.BigDecimal creationDateTime, KeyDef key) {
         this.name = name;
         this.arn = arn;
         this.tableId = tableId;
@@ -121,7 +121,7 @@ public final class Table {
             for (IndexDef index : allIndexes()) {
                 ItemKey indexKey = index.key.keyOf(oldItem);
                 if (indexKey != null) {
-                    index.entries.remove(new IndexKey(indexKey, itemKey));
+                    index.remove(new IndexKey(indexKey, itemKey));
                 }
             }
             sizeBytes.addAndGet(-Values.itemSize(oldItem));
@@ -145,7 +145,7 @@ public final class Table {
         for (IndexDef index : allIndexes()) {
             ItemKey indexKey = index.key.keyOf(item);
             if (indexKey != null) {
-                index.entries.put(new IndexKey(indexKey, itemKey), itemKey);
+                index.put(new IndexKey(indexKey, itemKey), itemKey);
             }
         }
     }
@@ -169,7 +169,7 @@ public final class Table {
                 if (item != null) {
                     ItemKey indexKey = index.key.keyOf(item);
                     if (indexKey != null) {
-                        index.entries.put(new IndexKey(indexKey, entry.getKey()), entry.getKey());
+                        index.put(new IndexKey(indexKey, entry.getKey()), entry.getKey());
                     }
                 }
             } finally {

@@ -39,8 +39,9 @@ public final class TableOperations {
         this.endpointAddress = endpointAddress;
     }
 
-    private double now() {
-        return clock.millis() / 1000.0;
+    /** Epoch seconds with millis, as a plain decimal (a double would print 1.79657676976E9). */
+    private java.math.BigDecimal now() {
+        return java.math.BigDecimal.valueOf(clock.millis(), 3);
     }
 
     // ---------------------------------------------------------------- CreateTable
