@@ -94,11 +94,15 @@ public final class SesServer implements AutoCloseable {
     private final List<Consumer<RelayedMail>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final Set<String> verifiedIdentities = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> configurationSets = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SesServer(Config config, HttpServer server, ExecutorService executor) {
         this.config = config;
         this.server = server;
         this.executor = executor;
+        this.verifiedIdentities.addAll(config.verifiedIdentities());
+        this.configurationSets.addAll(config.configurationSets());
         Properties p = new Properties();
         p.put("mail.smtp.host", config.smtpHost());
         p.put("mail.smtp.port", Integer.toString(config.smtpPort()));
@@ -134,6 +138,16 @@ public final class SesServer implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://" + config.host() + ":" + server.getAddress().getPort());
+    }
+
+    /** Marks a domain or address as verified (CreateEmailIdentity, already verified). */
+    public void verifyIdentity(String domainOrAddress) {
+        verifiedIdentities.add(domainOrAddress.toLowerCase(Locale.ROOT));
+    }
+
+    /** Creates a configuration set (CreateConfigurationSet); its events go nowhere locally. */
+    public void createConfigurationSet(String name) {
+        configurationSets.add(name);
     }
 
     public SesFaults faults() {
@@ -188,13 +202,13 @@ public final class SesServer implements AutoCloseable {
     }
 
     private String sendEmail(SendEmailRequest request) {
-        if (request.configurationSet() != null && !config.configurationSets().contains(request.configurationSet())) {
+        if (request.configurationSet() != null && !configurationSets.contains(request.configurationSet())) {
             throw new SesError(404, "NotFoundException", "Configuration set <" + request.configurationSet()
                     + "> does not exist.");
         }
         String fromAddress = request.from().getAddress().toLowerCase(Locale.ROOT);
         String fromDomain = fromAddress.substring(fromAddress.lastIndexOf('@') + 1);
-        if (!config.verifiedIdentities().contains(fromAddress) && !config.verifiedIdentities().contains(fromDomain)) {
+        if (!verifiedIdentities.contains(fromAddress) && !verifiedIdentities.contains(fromDomain)) {
             throw SesError.messageRejected("Email address is not verified. The following identities failed the check"
                     + " in region " + config.region().toUpperCase(Locale.ROOT) + ": " + request.from().getAddress());
         }
