@@ -87,12 +87,7 @@ public final class WelcomeQueuePoller implements AutoCloseable {
         if (messages.isEmpty()) {
             return 0;
         }
-        SQSEvent event = new SQSEvent();
-        List<SQSEvent.SQSMessage> records = new ArrayList<>(messages.size());
-        for (Message m : messages) {
-            records.add(toLambda(m));
-        }
-        event.setRecords(records);
+        SQSEvent event = toEvent(messages, queueArn, region);
         SQSBatchResponse response = handler.handleRequest(event, null);
         Set<String> failed = new HashSet<>();
         if (response != null && response.getBatchItemFailures() != null) {
@@ -115,7 +110,18 @@ public final class WelcomeQueuePoller implements AutoCloseable {
         return messages.size();
     }
 
-    private SQSEvent.SQSMessage toLambda(Message m) {
+    /** SQS messages as the Lambda service hands them to a function. */
+    public static SQSEvent toEvent(List<Message> messages, String queueArn, String region) {
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            records.add(toLambda(m, queueArn, region));
+        }
+        event.setRecords(records);
+        return event;
+    }
+
+    private static SQSEvent.SQSMessage toLambda(Message m, String queueArn, String region) {
         SQSEvent.SQSMessage s = new SQSEvent.SQSMessage();
         s.setMessageId(m.messageId());
         s.setReceiptHandle(m.receiptHandle());
