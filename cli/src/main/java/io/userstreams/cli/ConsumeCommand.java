@@ -172,8 +172,15 @@ public final class ConsumeCommand implements Callable<Integer> {
                     settings.core().usersTable());
             out.println("users API: " + api.endpoint() + "/users  (POST /users, GET|PUT|PATCH|DELETE /users/{userId})");
         }
-        return runUntilStopped(ConsumerApplication.builder(settings).console(quiet ? null : System.out).build(),
-                stack, api, out);
+        LocalMail mail = LocalMail.start(env, stack, quiet ? null : System.out, out);
+        try {
+            return runUntilStopped(ConsumerApplication.builder(settings).console(quiet ? null : System.out).build(),
+                    stack, api, out);
+        } finally {
+            if (mail != null) {
+                mail.close();
+            }
+        }
     }
 
     /** A client for a stack started elsewhere (`user-streams stack`); lives as long as the process. */
@@ -247,6 +254,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         env.put("AWS_ENDPOINT_URL_SNS", Target.LOCAL_SNS.toString());
         env.put("WELCOME_TOPIC_ARN", "arn:aws:sns:" + region + ":" + account + ":" + io.userstreams.core.UserStreamsCore.LOCAL_TOPIC_NAME);
         env.put("DEAD_LETTER_QUEUE_URL", Target.LOCAL_SQS + "/" + account + "/user-streams-dlq");
+        env.putAll(LocalMail.runningStackEnvironment(Target.LOCAL_SQS.toString(), account));
         if (!noOpenSearch) {
             env.put("OPENSEARCH_ENDPOINT", Target.LOCAL_OPENSEARCH.toString());
         }

@@ -30,6 +30,8 @@ public final class WelcomeMailHandler implements RequestHandler<SQSEvent, SQSBat
 
     private final WelcomeMailSender sender;
     private final AutoCloseable[] clients;
+    private final List<java.util.function.BiConsumer<WelcomeNotice, WelcomeMailSender.Result>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Lambda: configuration from the function's environment. */
     public WelcomeMailHandler() {
@@ -59,6 +61,12 @@ public final class WelcomeMailHandler implements RequestHandler<SQSEvent, SQSBat
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         settings.sesEndpoint().ifPresent(ses::endpointOverride);
         return new Object[] {dynamoDb, ses.build()};
+    }
+
+    /** Called after each message with its outcome (e.g. the local CLI prints one line per mail). */
+    public WelcomeMailHandler onResult(java.util.function.BiConsumer<WelcomeNotice, WelcomeMailSender.Result> listener) {
+        listeners.add(Objects.requireNonNull(listener));
+        return this;
     }
 
     @Override
@@ -111,6 +119,9 @@ public final class WelcomeMailHandler implements RequestHandler<SQSEvent, SQSBat
                 line = line.addKeyValue("requestId", context.getAwsRequestId());
             }
             line.log("welcome mail");
+            for (var l : listeners) {
+                l.accept(notice, result);
+            }
             if (!outcome.done()) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 stopped = true;
