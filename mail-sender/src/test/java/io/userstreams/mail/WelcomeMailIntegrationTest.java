@@ -323,6 +323,34 @@ class WelcomeMailIntegrationTest {
         assertThat(stack.mailServer().receivedMessages()).isEmpty();
     }
 
+    @Test
+    void sesEventsFeedTheSuppressionListOnlyForPermanentBouncesAndComplaints() {
+        SuppressionList list = new SuppressionList(stack.dynamoDb(), stack.resources().mailSuppressionTable().orElseThrow());
+        SesEventHandler events = new SesEventHandler(list, java.time.Clock.systemUTC());
+        com.amazonaws.services.lambda.runtime.events.SNSEvent event = new com.amazonaws.services.lambda.runtime.events.SNSEvent();
+        List<com.amazonaws.services.lambda.runtime.events.SNSEvent.SNSRecord> records = new ArrayList<>();
+        for (String message : List.of(
+                "{\"eventType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Transient\",\"bouncedRecipients\":[{\"emailAddress\":\"full@example.org\"}]}}",
+                "{\"eventType\":\"Complaint\",\"complaint\":{\"complainedRecipients\":[{\"emailAddress\":\"Angry@Example.org\"}],\"complaintFeedbackType\":\"abuse\"}}",
+                "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\",\"bouncedRecipients\":[{\"emailAddress\":\"gone@example.org\"}]}}",
+                "{\"eventType\":\"Delivery\",\"delivery\":{\"recipients\":[\"ok@example.org\"]}}")) {
+            var sns = new com.amazonaws.services.lambda.runtime.events.SNSEvent.SNS();
+            sns.setMessageId("sns-" + records.size());
+            sns.setMessage(message);
+            var r = new com.amazonaws.services.lambda.runtime.events.SNSEvent.SNSRecord();
+            r.setSns(sns);
+            records.add(r);
+        }
+        event.setRecords(records);
+
+        assertThat(events.handleRequest(event, null)).isEqualTo(2);
+
+        assertThat(list.reason("angry@example.org")).contains("COMPLAINT");
+        assertThat(list.reason("gone@example.org")).contains("BOUNCE");
+        assertThat(list.reason("full@example.org")).as("a transient bounce (mailbox full) is no reason to stop").isEmpty();
+        assertThat(list.reason("ok@example.org")).isEmpty();
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
