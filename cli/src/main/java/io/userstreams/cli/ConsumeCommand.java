@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @Command(name = "consume", mixinStandardHelpOptions = true,
         description = {"Run the KCL consumer. Default: start the local stack (DynamoDB Local :8000, SQS :9324,",
-            "SNS :9911, OpenSearch :9200), create the resources and react to every change of the local",
+            "SNS :9911, SES :9912, SMTP :3025, IMAP :3143, OpenSearch :9200), create the resources and react to every change of the local",
             "users table, one line per record. Write users from another terminal: bin/user-streams users ...",
             "With --aws or --stream-arn: consume the AWS stream (AWS_REGION, default credential chain)."})
 public final class ConsumeCommand implements Callable<Integer> {
