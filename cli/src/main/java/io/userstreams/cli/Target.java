@@ -134,7 +134,7 @@ public final class Target {
 
     public synchronized SdkHttpClient httpClient() {
         if (httpClient == null) {
-            // Apache 5: ~4x faster than UrlConnection against DynamoDB Local (DESIGN.md §3); enough
+            // Apache 5: ~4x faster than UrlConnection against the local DynamoDB (measured here); enough
             // connections for the parallel loader and scan segments.
             httpClient = Apache5HttpClient.builder().maxConnections(64)
                     .connectionTimeout(Duration.ofSeconds(3)).build();

@@ -3,17 +3,20 @@ package io.userstreams.core;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.Clients;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.derived.DerivedTablesReaction;
 import io.userstreams.core.derived.DynamoDbDerivedTables;
 import io.userstreams.core.processing.BatchProcessor;
+import io.userstreams.core.processing.OncePerEventDeadLetters;
 import io.userstreams.core.processing.OrderedBatchProcessor;
 import io.userstreams.core.processing.ProcessingMetrics;
 import io.userstreams.core.processing.RetryPolicy;
 import io.userstreams.core.processing.Sleeper;
 import io.userstreams.core.processing.SqsDeadLetterQueue;
+import io.userstreams.core.processing.SqsUnconvertibleRecords;
+import io.userstreams.core.processing.UnconvertibleRecordQueue;
 import io.userstreams.core.reaction.RecordReaction;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.search.IndexDefinition;
 import io.userstreams.core.search.OpenSearchClients;
 import io.userstreams.core.search.OpenSearchIndexSink;
@@ -69,14 +72,16 @@ public final class UserStreamsCore implements AutoCloseable {
     private final BatchProcessor processor;
     private final List<RecordReaction> reactions;
     private final Sinks sinks;
+    private final UnconvertibleRecordQueue unconvertibleRecords;
     private final AutoCloseable resources;
 
     private UserStreamsCore(CoreSettings settings, BatchProcessor processor, List<RecordReaction> reactions, Sinks sinks,
-                            AutoCloseable resources) {
+                            UnconvertibleRecordQueue unconvertibleRecords, AutoCloseable resources) {
         this.settings = settings;
         this.processor = processor;
         this.reactions = List.copyOf(reactions);
         this.sinks = sinks;
+        this.unconvertibleRecords = unconvertibleRecords;
         this.resources = resources;
     }
 
@@ -106,9 +111,17 @@ public final class UserStreamsCore implements AutoCloseable {
         return sinks;
     }
 
+    /**
+     * Where a runtime sends records it cannot convert: the same dead-letter queue, reaction
+     * {@code conversion}, the record as delivered. With injected sinks: the one given to the builder.
+     */
+    public UnconvertibleRecordQueue unconvertibleRecords() {
+        return unconvertibleRecords;
+    }
+
     /** Creates the search index from template.yaml if it is missing (also done before the first bulk). */
     public void ensureSearchIndex() {
-        if (settings.enabled(Reaction.SEARCH_INDEX)) {
+        if (settings.enabled(ReactionId.SEARCH_INDEX)) {
             sinks.search().ensureIndex();
         }
     }
@@ -139,6 +152,8 @@ public final class UserStreamsCore implements AutoCloseable {
         private int bulkSize = SearchIndexReaction.DEFAULT_BULK_SIZE;
         private Map<String, String> environment = System.getenv();
         private boolean parallelReactions = true;
+        private UnconvertibleRecordQueue unconvertibleRecords;
+        private UnconvertibleRecordQueue awsUnconvertibleRecords;
 
         /** Run the reactions of a chunk at the same time (default) or one after another. */
         public Builder parallelReactions(boolean parallel) {
@@ -164,6 +179,15 @@ public final class UserStreamsCore implements AutoCloseable {
 
         public Builder metrics(ProcessingMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics);
+            return this;
+        }
+
+        /**
+         * Where unconvertible records go when the sinks are injected (default: refused, so such a
+         * record stops the batch). With AWS sinks the core sends them to its dead-letter queue.
+         */
+        public Builder unconvertibleRecords(UnconvertibleRecordQueue queue) {
+            this.unconvertibleRecords = Objects.requireNonNull(queue);
             return this;
         }
 
@@ -254,14 +278,14 @@ public final class UserStreamsCore implements AutoCloseable {
                 throw e;
             }
             List<RecordReaction> reactions = new ArrayList<>();
-            if (settings.enabled(Reaction.WELCOME_EMAIL)) {
+            if (settings.enabled(ReactionId.WELCOME_EMAIL)) {
                 reactions.add(new WelcomeEmailReaction(built.idempotency(), built.welcome(), new WelcomeTemplates(), clock,
                         welcomeLease, welcomeRetention));
             }
-            if (settings.enabled(Reaction.DERIVED_TABLES)) {
+            if (settings.enabled(ReactionId.DERIVED_TABLES)) {
                 reactions.add(new DerivedTablesReaction(built.derived()));
             }
-            if (settings.enabled(Reaction.SEARCH_INDEX)) {
+            if (settings.enabled(ReactionId.SEARCH_INDEX)) {
                 reactions.add(new SearchIndexReaction(built.search(), bulkSize));
             }
             OrderedBatchProcessor processor = OrderedBatchProcessor.builder()
@@ -279,29 +303,36 @@ public final class UserStreamsCore implements AutoCloseable {
                 processor.close();
                 resources.close();
             };
-            return new UserStreamsCore(settings, processor, reactions, built, all);
+            UnconvertibleRecordQueue unconvertible = unconvertibleRecords != null ? unconvertibleRecords
+                    : awsUnconvertibleRecords != null && sinks == null ? awsUnconvertibleRecords
+                    : record -> {
+                        throw new IllegalStateException("no queue for unconvertible records (injected sinks):"
+                                + " record " + record.eventId() + " stays unfinished");
+                    };
+            return new UserStreamsCore(settings, processor, reactions, built, unconvertible, all);
         }
 
         private Sinks awsSinks(Deque<AutoCloseable> closeables) {
             Objects.requireNonNull(connection, "connection (or inject sinks)");
             Objects.requireNonNull(httpClient, "httpClient (or inject sinks)");
             Sinks none = Sinks.noOp();
-            boolean welcome = settings.enabled(Reaction.WELCOME_EMAIL);
-            boolean derived = settings.enabled(Reaction.DERIVED_TABLES);
-            boolean search = settings.enabled(Reaction.SEARCH_INDEX);
+            boolean welcome = settings.enabled(ReactionId.WELCOME_EMAIL);
+            boolean derived = settings.enabled(ReactionId.DERIVED_TABLES);
+            boolean search = settings.enabled(ReactionId.SEARCH_INDEX);
 
             SqsClient sqs = Clients.sqs(connection, httpClient);
             closeables.push(sqs);
             Supplier<String> queueUrl = settings.deadLetterQueueUrl() != null
                     ? settings::deadLetterQueueUrl
                     : memoize(() -> resolveQueue(sqs));
-            SqsDeadLetterQueue deadLetters = new SqsDeadLetterQueue(sqs, queueUrl);
+            // The idempotency table also remembers which dead letters were sent (once per eventID and reaction).
+            DynamoDbClient dynamoDb = Clients.dynamoDb(connection, httpClient);
+            closeables.push(dynamoDb);
+            OncePerEventDeadLetters deadLetters = new OncePerEventDeadLetters(new SqsDeadLetterQueue(sqs, queueUrl),
+                    new SqsUnconvertibleRecords(sqs, queueUrl, clock),
+                    new DynamoDbIdempotencyStore(dynamoDb, settings.idempotencyTable()), clock);
+            awsUnconvertibleRecords = deadLetters;
 
-            DynamoDbClient dynamoDb = null;
-            if (welcome || derived) {
-                dynamoDb = Clients.dynamoDb(connection, httpClient);
-                closeables.push(dynamoDb);
-            }
             var idempotency = welcome ? new DynamoDbIdempotencyStore(dynamoDb, settings.idempotencyTable())
                     : none.idempotency();
             var publisher = none.welcome();

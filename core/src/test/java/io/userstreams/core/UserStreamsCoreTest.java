@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.RecordReaction;
 import io.userstreams.core.sink.Sinks;
 import java.net.URI;
@@ -22,7 +22,7 @@ class UserStreamsCoreTest {
         CoreSettings settings = CoreSettings.fromEnvironment(Map.of("REACTIONS", "search-index,welcome-email"));
         try (UserStreamsCore core = UserStreamsCore.withSinks(settings, Sinks.noOp())) {
             assertThat(core.reactions()).extracting(RecordReaction::reaction)
-                    .containsExactly(Reaction.WELCOME_EMAIL, Reaction.SEARCH_INDEX);
+                    .containsExactly(ReactionId.WELCOME_EMAIL, ReactionId.SEARCH_INDEX);
         }
     }
 
@@ -44,7 +44,7 @@ class UserStreamsCoreTest {
 
     @Test
     void searchWithoutEndpointOutsideLocalModeIsAClearError() {
-        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(Reaction.SEARCH_INDEX));
+        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(ReactionId.SEARCH_INDEX));
         AwsConnection aws = new AwsConnection(Region.EU_WEST_1, AwsConnection.LOCAL_CREDENTIALS.create(
                 software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("a", "b")), Map.of());
         try (var http = Apache5HttpClient.builder().build()) {

@@ -2,7 +2,7 @@ package io.userstreams.kcl;
 
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.ProcessingMetrics;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code INSERT u-123 → welcome email to k***@example.com, users_by_email +1, stats plan#pro +1, indexed v1}.
  * Emails are masked; nothing else personal is printed. JSON logs go elsewhere.
  */
-final class ConsoleReporter implements ProcessingMetrics, ShardWorker.Listener {
+final class ConsoleReporter implements ProcessingMetrics, ShardProcessor.Listener {
 
     private final PrintStream out;
     private final Map<String, List<String>> effects = new ConcurrentHashMap<>();
@@ -26,7 +26,7 @@ final class ConsoleReporter implements ProcessingMetrics, ShardWorker.Listener {
     }
 
     @Override
-    public void recordProcessed(Reaction reaction, ChangeRecord record) {
+    public void recordProcessed(ReactionId reaction, ChangeRecord record) {
         String effect = describe(reaction, record);
         if (effect != null) {
             effects.computeIfAbsent(record.eventId(), k -> new ArrayList<>()).add(effect);
@@ -34,7 +34,7 @@ final class ConsoleReporter implements ProcessingMetrics, ShardWorker.Listener {
     }
 
     @Override
-    public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
+    public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
         effects.computeIfAbsent(record.eventId(), k -> new ArrayList<>())
                 .add(reaction.id() + " DEAD-LETTERED (" + error.getClass().getSimpleName() + ")");
     }
@@ -52,7 +52,7 @@ final class ConsoleReporter implements ProcessingMetrics, ShardWorker.Listener {
         out.flush();
     }
 
-    static String describe(Reaction reaction, ChangeRecord r) {
+    static String describe(ReactionId reaction, ChangeRecord r) {
         Map<String, AttributeValue> img = r.kind() == ChangeKind.REMOVE ? r.oldImage() : r.newImage();
         return switch (reaction) {
             case WELCOME_EMAIL -> r.kind() == ChangeKind.INSERT ? "welcome email to " + mask(text(img, "email")) : null;

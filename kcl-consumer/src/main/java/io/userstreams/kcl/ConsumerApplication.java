@@ -1,7 +1,8 @@
 package io.userstreams.kcl;
 
 import io.userstreams.core.processing.SqsUnconvertibleRecords;
-import io.userstreams.core.processing.UnconvertibleRecord;
+import io.userstreams.core.processing.UnconvertibleRecordQueue;
+import io.userstreams.core.processing.RetryPolicy;
 import com.amazonaws.services.dynamodbv2.streamsadapter.AmazonDynamoDBStreamsAdapterClient;
 import com.amazonaws.services.dynamodbv2.streamsadapter.StreamsSchedulerFactory;
 import com.amazonaws.services.dynamodbv2.streamsadapter.polling.DynamoDBStreamsPollingConfig;
@@ -9,9 +10,6 @@ import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.AwsConnection.Service;
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.change.StreamRecordConverter;
-import com.amazonaws.services.dynamodbv2.streamsadapter.serialization.RecordObjectMapper;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import io.userstreams.core.processing.BatchOutcome;
@@ -76,7 +74,7 @@ import software.amazon.kinesis.retrieval.RetrievalConfig;
 /**
  * The consumer, wired in one place: SDK clients, the lease table, KCL 3.1.1 with the DynamoDB
  * Streams Kinesis Adapter 2.0.1, the shard processors, /health and /metrics, graceful shutdown.
- * Tuning that matters (see DESIGN.md §3): poll interval 200 ms, shard sync interval 0, a pre-created
+ * Tuning that matters (see docs/consumer.md): poll interval 200 ms, shard sync interval 0, a pre-created
  * lease table with its GSI, an initial shard sync so a fresh table skips KCL's random 1–30 s wait,
  * failover 3 s, leader lock 10 s / heartbeat 3 s, parents before children, metrics off locally.
  */
@@ -164,7 +162,7 @@ public final class ConsumerApplication implements AutoCloseable {
         return settings;
     }
 
-    /** The stream ARN as DynamoDB names it (with {@code ddblocal} locally). */
+    /** The stream ARN the consumer reads. */
     public String streamArn() {
         return streamArn;
     }
@@ -208,16 +206,11 @@ public final class ConsumerApplication implements AutoCloseable {
 
         streamArn = settings.streamArn().orElseGet(() -> latestStreamArn(dynamo, settings.core().usersTable()));
         String kclArn = streamArn;
-        DynamoDbStreamsClient kclStreams = streams;
-        if (LocalStreamArnClient.isLocalArn(streamArn)) {
-            // The adapter rejects the ddblocal region: KCL sees a real region, DynamoDB Local its own.
-            kclArn = LocalStreamArnClient.withRegion(streamArn, conn.region().id());
-            kclStreams = new LocalStreamArnClient(streams, conn.region().id());
-        }
-        AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(kclStreams, conn.region());
+        AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(streams, conn.region());
 
-        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(() -> buildCore(apache)));
-        Supplier<ShardWorker.Listener> listener = () -> console.isPresent()
+        UserStreamsCore core = givenProcessor.isPresent() ? null : buildCore(apache);
+        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(core::processor));
+        Supplier<ShardProcessor.Listener> listener = () -> console.isPresent()
                 ? listeners(metrics, consoleReporterFor()) : metrics;
 
         ensureLeaseTable(dynamo, settings.applicationName());
@@ -230,28 +223,29 @@ public final class ConsumerApplication implements AutoCloseable {
         if (lanePool != null) {
             closeables.add(lanePool::shutdownNow);
         }
-        SqsClient sqs = conn.configure(SqsClient.builder(), Service.SQS).httpClient(apache).build();
-        closeables.add(sqs);
-        SqsUnconvertibleRecords deadLetters = new SqsUnconvertibleRecords(sqs, () -> settings.core().deadLetterQueueUrl(),
-                Clock.systemUTC());
-        ShardWorker.Unconvertible unconvertible = (shardId, record, error) -> deadLetterRaw(deadLetters, shardId, record, error);
+        UnconvertibleRecordQueue unconvertible = core != null ? core.unconvertibleRecords() : unconvertibleQueue(apache);
+        // Systemic retries back off to 5 s at most: a sink that is back is noticed within 5 s (the
+        // fault suite's OpenSearch outage recovered in 9-14 s with 20 s), and one retry per shard
+        // every 5 s costs a down sink nothing.
+        RetryPolicy backoff = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(5));
 
         StreamTracker tracker = StreamsSchedulerFactory.createSingleStreamTracker(kclArn,
                 InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON));
         KclShardProcessor.Context context = new KclShardProcessor.Context() {
             @Override
-            public ShardWorker newWorker(String shardId) {
-                // Systemic retries back off to 5 s at most: a sink that is back is noticed within 5 s
-                // (the fault suite's OpenSearch outage recovered in 9-14 s with 20 s), and one retry
-                // per shard every 5 s costs a down sink nothing.
-                return new ShardWorker(shardId, processor, r -> StreamRecordConverter.convert(r, shardId),
-                        unconvertible, () -> !stopping && holdsLease(shardId), listener.get(),
-                        Duration.ofMillis(200), Duration.ofSeconds(5), settings.parallelism(), lanePool);
+            public ShardProcessor newShardProcessor(String shardId) {
+                return ShardProcessor.create(shardId, processor, unconvertible,
+                        () -> !stopping && holdsLease(shardId), listener.get(), backoff, settings.parallelism(), lanePool);
             }
 
             @Override
             public void released(String shardId) {
                 metrics.shardReleased(shardId);
+            }
+
+            @Override
+            public void abandon(String shardId) {
+                abandonLease(shardId);
             }
         };
         ShardRecordProcessorFactory factory = new ShardRecordProcessorFactory() {
@@ -344,12 +338,19 @@ public final class ConsumerApplication implements AutoCloseable {
         return this;
     }
 
-    private BatchProcessor buildCore(SdkHttpClient apache) {
+    private UserStreamsCore buildCore(SdkHttpClient apache) {
         ProcessingMetrics processingMetrics = console.isPresent() ? tee(metrics, consoleReporterFor()) : metrics;
         UserStreamsCore core = UserStreamsCore.builder().settings(settings.core()).connection(settings.connection())
                 .httpClient(apache).metrics(processingMetrics).build();
         closeables.add(0, core);
-        return core.processor();
+        return core;
+    }
+
+    /** With a given processor there is no core: unconvertible records go to the configured queue. */
+    private UnconvertibleRecordQueue unconvertibleQueue(SdkHttpClient apache) {
+        SqsClient sqs = settings.connection().configure(SqsClient.builder(), Service.SQS).httpClient(apache).build();
+        closeables.add(sqs);
+        return new SqsUnconvertibleRecords(sqs, () -> settings.core().deadLetterQueueUrl(), Clock.systemUTC());
     }
 
     private ConsoleReporter reporter;
@@ -364,19 +365,19 @@ public final class ConsumerApplication implements AutoCloseable {
     private static ProcessingMetrics tee(ProcessingMetrics a, ProcessingMetrics b) {
         return new ProcessingMetrics() {
             @Override
-            public void recordProcessed(io.userstreams.core.config.Reaction r, ChangeRecord c) {
+            public void recordProcessed(io.userstreams.core.config.ReactionId r, ChangeRecord c) {
                 a.recordProcessed(r, c);
                 b.recordProcessed(r, c);
             }
 
             @Override
-            public void recordFailed(io.userstreams.core.config.Reaction r, ChangeRecord c, Throwable e) {
+            public void recordFailed(io.userstreams.core.config.ReactionId r, ChangeRecord c, Throwable e) {
                 a.recordFailed(r, c, e);
                 b.recordFailed(r, c, e);
             }
 
             @Override
-            public void recordDeadLettered(io.userstreams.core.config.Reaction r, ChangeRecord c, Throwable e) {
+            public void recordDeadLettered(io.userstreams.core.config.ReactionId r, ChangeRecord c, Throwable e) {
                 a.recordDeadLettered(r, c, e);
                 b.recordDeadLettered(r, c, e);
             }
@@ -389,8 +390,8 @@ public final class ConsumerApplication implements AutoCloseable {
         };
     }
 
-    private static ShardWorker.Listener listeners(ShardWorker.Listener a, ShardWorker.Listener b) {
-        return new ShardWorker.Listener() {
+    private static ShardProcessor.Listener listeners(ShardProcessor.Listener a, ShardProcessor.Listener b) {
+        return new ShardProcessor.Listener() {
             @Override
             public void delivered(String shardId, List<Record> records) {
                 a.delivered(shardId, records);
@@ -409,22 +410,6 @@ public final class ConsumerApplication implements AutoCloseable {
                 b.checkpointed(shardId, sequenceNumber);
             }
         };
-    }
-
-    private static final ObjectMapper RECORD_JSON = new RecordObjectMapper();
-
-    /** Sends a record the converter rejected, as delivered and with the reason, to the dead-letter queue. */
-    static void deadLetterRaw(SqsUnconvertibleRecords deadLetters, String shardId, Record record,
-                                      Exception error) {
-        String raw;
-        try {
-            raw = RECORD_JSON.writeValueAsString(record);
-        } catch (Exception e) {
-            raw = record.toString();
-        }
-        deadLetters.send(new UnconvertibleRecord(record.eventID(), shardId,
-                record.dynamodb() == null ? null : record.dynamodb().sequenceNumber(), raw,
-                String.valueOf(error.getMessage())));
     }
 
     /** True while the scheduler runs: initialized, not shutting down, thread alive. */
@@ -459,6 +444,28 @@ public final class ConsumerApplication implements AutoCloseable {
             return scheduler.leaseCoordinator().getCurrentlyHeldLease(shardId) != null;
         } catch (RuntimeException e) {
             return true;    // unknown: keep trying; a checkpoint will fail if the lease is really gone
+        }
+    }
+
+    /**
+     * Gives up a shard whose consumer dropped records: evicts the lease in the table (conditional on
+     * this worker still owning it, so the leader can reassign it at once) and stops renewing it here,
+     * so KCL ends this shard consumer as a lease loss and a new one restarts from the checkpoint.
+     */
+    private void abandonLease(String shardId) {
+        try {
+            var lease = scheduler.leaseRefresher().getLease(shardId);
+            if (lease != null && settings.workerId().equals(lease.leaseOwner())) {
+                scheduler.leaseRefresher().evictLease(lease);
+            }
+            var held = scheduler.leaseCoordinator().getCurrentlyHeldLease(shardId);
+            if (held != null) {
+                scheduler.leaseCoordinator().dropLease(held);
+            }
+            log.atInfo().addKeyValue("shardId", shardId).log("lease given up: the shard restarts from its checkpoint");
+        } catch (Exception e) {
+            log.atWarn().addKeyValue("shardId", shardId).addKeyValue("error", e.toString())
+                    .log("could not give the lease up; it moves when it expires");
         }
     }
 

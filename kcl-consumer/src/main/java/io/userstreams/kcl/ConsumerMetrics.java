@@ -1,7 +1,7 @@
 package io.userstreams.kcl;
 
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.ProcessingMetrics;
 import java.time.Clock;
@@ -23,12 +23,12 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  * The consumer's counters, exported as Prometheus text on /metrics. Fed by the core processor
  * (per reaction) and by the shard workers (delivery, checkpoints, lag). Cheap to update.
  */
-public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Listener {
+public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.Listener {
 
     private final Clock clock;
-    private final Map<Reaction, LongAdder> processed = counters();
-    private final Map<Reaction, LongAdder> failed = counters();
-    private final Map<Reaction, LongAdder> deadLettered = counters();
+    private final Map<ReactionId, LongAdder> processed = counters();
+    private final Map<ReactionId, LongAdder> failed = counters();
+    private final Map<ReactionId, LongAdder> deadLettered = counters();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder checkpoints = new LongAdder();
@@ -48,9 +48,9 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Lis
         this.clock = clock;
     }
 
-    private static Map<Reaction, LongAdder> counters() {
-        Map<Reaction, LongAdder> map = new EnumMap<>(Reaction.class);
-        for (Reaction r : Reaction.values()) {
+    private static Map<ReactionId, LongAdder> counters() {
+        Map<ReactionId, LongAdder> map = new EnumMap<>(ReactionId.class);
+        for (ReactionId r : ReactionId.values()) {
             map.put(r, new LongAdder());
         }
         return map;
@@ -64,17 +64,17 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Lis
     // --- ProcessingMetrics (from the core) ---
 
     @Override
-    public void recordProcessed(Reaction reaction, ChangeRecord record) {
+    public void recordProcessed(ReactionId reaction, ChangeRecord record) {
         processed.get(reaction).increment();
     }
 
     @Override
-    public void recordFailed(Reaction reaction, ChangeRecord record, Throwable error) {
+    public void recordFailed(ReactionId reaction, ChangeRecord record, Throwable error) {
         failed.get(reaction).increment();
     }
 
     @Override
-    public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
+    public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
         deadLettered.get(reaction).increment();
     }
 
@@ -85,7 +85,7 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Lis
         }
     }
 
-    // --- ShardWorker.Listener (from the runtime) ---
+    // --- ShardProcessor.Listener (from the runtime) ---
 
     @Override
     public void delivered(String shardId, List<Record> records) {
@@ -116,11 +116,11 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Lis
 
     // --- reading ---
 
-    public long processed(Reaction reaction) {
+    public long processed(ReactionId reaction) {
         return processed.get(reaction).sum();
     }
 
-    public long deadLettered(Reaction reaction) {
+    public long deadLettered(ReactionId reaction) {
         return deadLettered.get(reaction).sum();
     }
 
@@ -168,7 +168,7 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardWorker.Lis
         return out.toString();
     }
 
-    private static void perReaction(StringBuilder out, String name, String help, Map<Reaction, LongAdder> values) {
+    private static void perReaction(StringBuilder out, String name, String help, Map<ReactionId, LongAdder> values) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(" counter\n");
         values.forEach((r, v) -> out.append(name).append("{reaction=\"").append(r.id()).append("\"} ")

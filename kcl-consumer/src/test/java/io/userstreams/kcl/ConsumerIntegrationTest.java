@@ -2,7 +2,7 @@ package io.userstreams.kcl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.localstack.LocalResources;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackOptions;
@@ -104,8 +104,8 @@ class ConsumerIntegrationTest {
             assertThat(metrics).contains("user_streams_leases_held 1")
                     .contains("user_streams_records_processed_total{reaction=\"welcome-email\"}")
                     .containsPattern("user_streams_shard_lag_seconds\\{shard=\"shardId-[^\"]+\"} ");
-            assertThat(app.metrics().processed(Reaction.SEARCH_INDEX)).isGreaterThanOrEqualTo(records);
-            assertThat(app.metrics().deadLettered(Reaction.WELCOME_EMAIL)).isZero();
+            assertThat(app.metrics().processed(ReactionId.SEARCH_INDEX)).isGreaterThanOrEqualTo(records);
+            assertThat(app.metrics().deadLettered(ReactionId.WELCOME_EMAIL)).isZero();
         } finally {
             app.shutdown(Duration.ofSeconds(30));
         }

@@ -1,7 +1,7 @@
 package io.userstreams.lambda;
 
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.ProcessingMetrics;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -24,7 +24,7 @@ public final class EmbeddedMetrics implements ProcessingMetrics {
     public static final String NAMESPACE = "UserStreams";
     public static final String ALL_REACTIONS = "all";
 
-    private static final Reaction[] REACTIONS = Reaction.values();
+    private static final ReactionId[] REACTIONS = ReactionId.values();
     private static final int PROCESSED = 0;
     private static final int FAILED = 1;
     private static final int DEAD_LETTERED = 2;
@@ -45,12 +45,12 @@ public final class EmbeddedMetrics implements ProcessingMetrics {
     }
 
     @Override
-    public void recordProcessed(Reaction reaction, ChangeRecord record) {
+    public void recordProcessed(ReactionId reaction, ChangeRecord record) {
         counts.incrementAndGet(reaction.ordinal() * 3 + PROCESSED);
     }
 
     @Override
-    public void recordFailed(Reaction reaction, ChangeRecord record, Throwable error) {
+    public void recordFailed(ReactionId reaction, ChangeRecord record, Throwable error) {
         counts.incrementAndGet(reaction.ordinal() * 3 + FAILED);
     }
 
@@ -66,7 +66,7 @@ public final class EmbeddedMetrics implements ProcessingMetrics {
     }
 
     @Override
-    public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
+    public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
         counts.incrementAndGet(reaction.ordinal() * 3 + DEAD_LETTERED);
     }
 

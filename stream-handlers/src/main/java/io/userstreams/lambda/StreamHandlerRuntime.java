@@ -1,9 +1,12 @@
 package io.userstreams.lambda;
 
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
+import io.userstreams.core.pipeline.RecordBatchRunner;
 import io.userstreams.core.processing.BatchProcessor;
+import io.userstreams.core.processing.UnconvertibleRecordQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -14,32 +17,29 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 /**
  * Everything the stream handler needs, built once per container: settings from the environment
  * (the same variable names as template.yaml), the core with its SDK clients on the light
- * URLConnection HTTP client, the record converter, the EMF metrics.
+ * URLConnection HTTP client, the core's batch runner with the Lambda record adapter, the EMF metrics.
  */
 public final class StreamHandlerRuntime implements AutoCloseable {
 
     /** Set by Lambda; the metrics' FunctionName dimension. */
     public static final String FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
 
-    /** Dead-letters a record that could not be converted; throws when the dead-letter queue is unreachable. */
-    @FunctionalInterface
-    public interface MalformedRecords {
-        void deadLetter(MalformedRecord record);
-    }
-
     private final BatchProcessor processor;
-    private final LambdaRecordConverter converter;
-    private final MalformedRecords malformedRecords;
+    private final RecordBatchRunner<DynamodbStreamRecord> runner;
     private final EmbeddedMetrics metrics;
     private final Clock clock;
     private final AutoCloseable resources;
 
-    public StreamHandlerRuntime(BatchProcessor processor, LambdaRecordConverter converter,
-                                MalformedRecords malformedRecords, EmbeddedMetrics metrics, Clock clock,
-                                AutoCloseable resources) {
+    /**
+     * @param processor     the core's batch processor
+     * @param unconvertible where records go that cannot be converted (throws when unreachable)
+     * @param resources     closed with the runtime (may be null)
+     */
+    public StreamHandlerRuntime(BatchProcessor processor, UnconvertibleRecordQueue unconvertible,
+                                EmbeddedMetrics metrics, Clock clock, AutoCloseable resources) {
         this.processor = Objects.requireNonNull(processor, "processor");
-        this.converter = Objects.requireNonNull(converter, "converter");
-        this.malformedRecords = Objects.requireNonNull(malformedRecords, "malformedRecords");
+        this.runner = RecordBatchRunner.builder(new LambdaRecordAdapter(), processor, unconvertible)
+                .clock(clock).build();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.resources = resources == null ? () -> { } : resources;
@@ -58,9 +58,7 @@ public final class StreamHandlerRuntime implements AutoCloseable {
                 .httpClient(http)
                 .metrics(metrics)
                 .build();
-        SqsMalformedRecords malformed = CoreBridge.malformedRecords(core, connection, http, clock);
-        return new StreamHandlerRuntime(core.processor(), CoreBridge.converter(), malformed, metrics, clock, () -> {
-            malformed.close();
+        return new StreamHandlerRuntime(core.processor(), core.unconvertibleRecords(), metrics, clock, () -> {
             core.close();
             http.close();
         });
@@ -81,12 +79,9 @@ public final class StreamHandlerRuntime implements AutoCloseable {
         return processor;
     }
 
-    public LambdaRecordConverter converter() {
-        return converter;
-    }
-
-    public MalformedRecords malformedRecords() {
-        return malformedRecords;
+    /** Runs a delivered batch: convert, de-duplicate, process, dead-letter the unconvertible, done prefix. */
+    public RecordBatchRunner<DynamodbStreamRecord> runner() {
+        return runner;
     }
 
     public EmbeddedMetrics metrics() {

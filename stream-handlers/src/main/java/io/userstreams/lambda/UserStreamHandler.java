@@ -6,9 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse.BatchItemFailure;
-import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.processing.BatchOutcome;
-import io.userstreams.lambda.LambdaRecordConverter.Converted;
+import io.userstreams.core.pipeline.RecordBatchRunner;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -17,8 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The DynamoDB stream trigger. Converts the event's records, runs the core's ordered processor and
- * reports the FIRST unfinished record as the only batch item failure: Lambda then checkpoints every
+ * The DynamoDB stream trigger. Runs the event's records through the core's
+ * {@link RecordBatchRunner} and reports the FIRST unfinished record as the only batch item failure: Lambda then checkpoints every
  * record before it (they are done: applied, duplicates, or dead-lettered) and redelivers from it, so
  * records of the shard are never applied out of order. Needs {@code FunctionResponseTypes:
  * [ReportBatchItemFailures]} on the event source mapping.
@@ -74,65 +72,23 @@ public final class UserStreamHandler implements RequestHandler<DynamodbEvent, St
         return response;
     }
 
-    /** Runs the batch: runs of convertible records go to the processor, each malformed one to the dead letters. */
+    /** Runs the batch through the core's runner; its done prefix decides the batch item failure. */
     private BatchResult process(List<DynamodbStreamRecord> records) {
-        List<Converted> all = runtime.converter().convert(records);
-        // A record whose eventID already came earlier in this batch is the same change delivered twice
-        // (a merged redelivery or replay): its first copy does the work, in order. Lambda itself never
-        // puts a record twice in one batch, so this only guards exactly-once against odd inputs.
-        List<Converted> converted = new ArrayList<>(all.size());
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        int duplicates = 0;
-        for (Converted c : all) {
-            if (c.ok() && !seen.add(c.change().eventId())) {
-                duplicates++;
-                continue;
-            }
-            converted.add(c);
+        RecordBatchRunner.Batch<DynamodbStreamRecord> batch = runtime.runner().start(records);
+        batch.runPass(null);
+        for (int i = 0; i < batch.unconvertible(); i++) {
+            runtime.metrics().recordUnconvertible();
         }
-        int completed = duplicates;
-        int deadLettered = 0;
-        int malformed = 0;
-        int i = 0;
-        int n = converted.size();
-        while (i < n) {
-            int j = i;
-            List<ChangeRecord> run = new ArrayList<>();
-            while (j < n && converted.get(j).ok()) {
-                run.add(converted.get(j).change());
-                j++;
-            }
-            if (!run.isEmpty()) {
-                BatchOutcome outcome = runtime.processor().process(run);
-                completed += outcome.completed();
-                deadLettered += outcome.deadLettered();
-                if (!outcome.isComplete()) {
-                    ChangeRecord first = outcome.firstUnfinished().orElseThrow();
-                    return new BatchResult(completed, deadLettered, malformed, duplicates, first.sequenceNumber(),
-                            first.eventId(), outcome.failure().orElse(null));
-                }
-            }
-            if (j < n) {
-                MalformedRecord bad = converted.get(j).malformed();
-                malformed++;
-                try {
-                    runtime.malformedRecords().deadLetter(bad);
-                } catch (RuntimeException e) {
-                    // The dead-letter queue is down: systemic, redeliver from this record.
-                    String seq = bad.sequenceNumber() != null ? bad.sequenceNumber() : firstSequenceNumber(records);
-                    return new BatchResult(completed, deadLettered, malformed, duplicates, seq, bad.eventId(), e);
-                }
-                log.atWarn().addKeyValue("eventId", bad.eventId())
-                        .addKeyValue("sequenceNumber", bad.sequenceNumber())
-                        .addKeyValue("reason", bad.reason())
-                        .log("malformed stream record dead-lettered");
-                runtime.metrics().recordUnconvertible();
-                completed++;
-                deadLettered++;
-            }
-            i = j + 1;
+        if (batch.isComplete()) {
+            return new BatchResult(batch.completed(), batch.deadLettered(), batch.unconvertible(), batch.duplicates(),
+                    null, null, null);
         }
-        return new BatchResult(completed, deadLettered, malformed, duplicates, null, null, null);
+        DynamodbStreamRecord first = records.get(batch.donePrefix());
+        String seq = sequenceNumber(first);
+        // A record without a sequence number cannot be named: redeliver the whole batch instead.
+        return new BatchResult(batch.donePrefix(), batch.deadLettered(), batch.unconvertible(), batch.duplicates(),
+                seq != null ? seq : firstSequenceNumber(records), first == null ? null : first.getEventID(),
+                batch.failure().orElse(null));
     }
 
     private record BatchResult(int completed, int deadLettered, int malformed, int duplicates, String failedSequenceNumber,

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.BatchProcessor;
+import io.userstreams.core.processing.UnconvertibleRecord;
+import io.userstreams.core.processing.UnconvertibleRecordQueue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ class UserStreamHandlerTest {
     static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
 
     final List<List<ChangeRecord>> calls = new ArrayList<>();
-    final List<MalformedRecord> deadLetters = new ArrayList<>();
+    final List<UnconvertibleRecord> deadLetters = new ArrayList<>();
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     final EmbeddedMetrics metrics = new EmbeddedMetrics("fn-test", new PrintStream(stdout, true, StandardCharsets.UTF_8),
             Clock.fixed(NOW, ZoneOffset.UTC));
@@ -42,12 +44,12 @@ class UserStreamHandlerTest {
     }
 
     UserStreamHandler handler(Function<List<ChangeRecord>, BatchOutcome> processor,
-                              StreamHandlerRuntime.MalformedRecords malformed) {
+                              UnconvertibleRecordQueue malformed) {
         BatchProcessor recording = records -> {
             calls.add(List.copyOf(records));
             return processor.apply(records);
         };
-        return new UserStreamHandler(new StreamHandlerRuntime(recording, CoreBridge.converter(), malformed, metrics,
+        return new UserStreamHandler(new StreamHandlerRuntime(recording, malformed, metrics,
                 Clock.fixed(NOW, ZoneOffset.UTC), null));
     }
 
@@ -140,7 +142,7 @@ class UserStreamHandlerTest {
         assertThat(calls.get(1)).extracting(ChangeRecord::eventId).containsExactly("ins-u-2005");
         // The record the SDK transformer rejects (an attribute value without a type) is dead-lettered here.
         assertThat(deadLetters).hasSize(1);
-        MalformedRecord bad = deadLetters.get(0);
+        UnconvertibleRecord bad = deadLetters.get(0);
         assertThat(bad.eventId()).isEqualTo("bad-untyped-attribute");
         assertThat(bad.sequenceNumber()).isEqualTo(event.getRecords().get(4).getDynamodb().getSequenceNumber());
         assertThat(bad.reason()).startsWith("cannot convert the stream record");
@@ -210,6 +212,10 @@ class UserStreamHandlerTest {
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured = new ch.qos.logback.core.read.ListAppender<>();
         captured.start();
         logger.addAppender(captured);
+        // The dead letter of an unconvertible record is logged by the core's runner.
+        ch.qos.logback.classic.Logger runnerLogger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.userstreams.core.pipeline.RecordBatchRunner.class);
+        runnerLogger.addAppender(captured);
         net.logstash.logback.encoder.LogstashEncoder encoder = new net.logstash.logback.encoder.LogstashEncoder();
         encoder.setContext(logger.getLoggerContext());
         encoder.start();
@@ -217,6 +223,7 @@ class UserStreamHandlerTest {
             allDone().handleRequest(event("malformed.json"), null);
         } finally {
             logger.detachAppender(captured);
+            runnerLogger.detachAppender(captured);
         }
         List<String> lines = captured.list.stream().map(e -> new String(encoder.encode(e), StandardCharsets.UTF_8).trim()).toList();
         assertThat(lines).hasSize(2); // the dead-lettered malformed record, then the batch line
@@ -235,10 +242,10 @@ class UserStreamHandlerTest {
         DynamodbEvent event = event("inserts.json");
         UserStreamHandler handler = handler(records -> {
             for (ChangeRecord r : records) {
-                metrics.recordProcessed(Reaction.WELCOME_EMAIL, r);
+                metrics.recordProcessed(ReactionId.WELCOME_EMAIL, r);
             }
-            metrics.recordFailed(Reaction.SEARCH_INDEX, records.get(4), new RuntimeException("timeout"));
-            metrics.recordDeadLettered(Reaction.SEARCH_INDEX, records.get(4), new RuntimeException("rejected"));
+            metrics.recordFailed(ReactionId.SEARCH_INDEX, records.get(4), new RuntimeException("timeout"));
+            metrics.recordDeadLettered(ReactionId.SEARCH_INDEX, records.get(4), new RuntimeException("rejected"));
             return BatchOutcome.allDone(records.size(), 1);
         }, deadLetters::add);
 

@@ -3,7 +3,7 @@ package io.userstreams.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.kcl.ConsumerSettings;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -23,7 +23,7 @@ class EnvironmentConsistencyTest {
         Set<String> covered = new HashSet<>(TemplateChecks.STREAM_RUNTIME_BASE);
         TemplateChecks.NEEDS.values().forEach(covered::addAll);
         assertThat(covered).isEqualTo(CoreSettings.VARIABLES);
-        assertThat(TemplateChecks.NEEDS.keySet()).isEqualTo(EnumSet.allOf(Reaction.class));
+        assertThat(TemplateChecks.NEEDS.keySet()).isEqualTo(EnumSet.allOf(ReactionId.class));
     }
 
     @Test
@@ -58,7 +58,7 @@ class EnvironmentConsistencyTest {
         ConsumerSettings settings = ConsumerSettings.fromEnvironment(literal);
         assertThat(settings.healthPort()).isEqualTo(8080);
         assertThat(settings.maxRecords()).isEqualTo(1000);
-        assertThat(settings.core().reactions()).containsExactlyInAnyOrder(Reaction.DERIVED_TABLES, Reaction.SEARCH_INDEX);
+        assertThat(settings.core().reactions()).containsExactlyInAnyOrder(ReactionId.DERIVED_TABLES, ReactionId.SEARCH_INDEX);
         // The health probe and the CloudFormation signal use the same port.
         assertThat(TemplateChecks.userData(template, "ConsumerLaunchTemplate"))
                 .contains("http://127.0.0.1:8080/health");

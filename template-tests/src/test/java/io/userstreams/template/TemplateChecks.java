@@ -8,7 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.kcl.ConsumerSettings;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -311,16 +311,19 @@ final class TemplateChecks {
 
     // ================================================================== environment
 
-    /** Variables every stream runtime needs whatever it hosts. */
+    /**
+     * Variables every stream runtime needs whatever it hosts (the idempotency table also records
+     * which dead letters were sent, once per eventID and reaction).
+     */
     static final Set<String> STREAM_RUNTIME_BASE = Set.of(CoreSettings.USERS_TABLE, CoreSettings.DEAD_LETTER_QUEUE_URL,
-            CoreSettings.REACTIONS, CoreSettings.MAX_ATTEMPTS);
+            CoreSettings.REACTIONS, CoreSettings.MAX_ATTEMPTS, CoreSettings.IDEMPOTENCY_TABLE);
 
     /** What each reaction reads on top (its sinks). */
-    static final Map<Reaction, Set<String>> NEEDS = new EnumMap<>(Map.of(
-            Reaction.WELCOME_EMAIL, Set.of(CoreSettings.WELCOME_TOPIC_ARN, CoreSettings.IDEMPOTENCY_TABLE),
-            Reaction.DERIVED_TABLES, Set.of(CoreSettings.USERS_BY_EMAIL_TABLE, CoreSettings.USER_STATS_TABLE,
+    static final Map<ReactionId, Set<String>> NEEDS = new EnumMap<>(Map.of(
+            ReactionId.WELCOME_EMAIL, Set.of(CoreSettings.WELCOME_TOPIC_ARN, CoreSettings.IDEMPOTENCY_TABLE),
+            ReactionId.DERIVED_TABLES, Set.of(CoreSettings.USERS_BY_EMAIL_TABLE, CoreSettings.USER_STATS_TABLE,
                     CoreSettings.IDEMPOTENCY_TABLE),
-            Reaction.SEARCH_INDEX, Set.of(CoreSettings.OPENSEARCH_ENDPOINT, CoreSettings.OPENSEARCH_INDEX)));
+            ReactionId.SEARCH_INDEX, Set.of(CoreSettings.OPENSEARCH_ENDPOINT, CoreSettings.OPENSEARCH_INDEX)));
 
     /** Set by Lambda itself; a function's Environment may not set them. */
     static final Set<String> LAMBDA_RESERVED = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
@@ -417,7 +420,7 @@ final class TemplateChecks {
      */
     static List<String> environment(Template t, Scenario s) {
         List<String> errors = new ArrayList<>();
-        Map<Reaction, List<String>> hosts = new EnumMap<>(Reaction.class);
+        Map<ReactionId, List<String>> hosts = new EnumMap<>(ReactionId.class);
         Map<String, Expected> expected = expectedValues(t);
         for (Runtime r : runtimes(t, s)) {
             Set<String> keys = r.environment().keySet();
@@ -434,7 +437,7 @@ final class TemplateChecks {
                     errors.add(s + " " + r.id() + ": REACTIONS must be a literal list, was " + reactions);
                 } else {
                     try {
-                        for (Reaction reaction : Reaction.parseList(list)) {
+                        for (ReactionId reaction : ReactionId.parseList(list)) {
                             required.addAll(NEEDS.get(reaction));
                             hosts.computeIfAbsent(reaction, k -> new ArrayList<>()).add(r.id());
                         }
@@ -477,7 +480,7 @@ final class TemplateChecks {
                 }
             });
         }
-        for (Reaction reaction : Reaction.values()) {
+        for (ReactionId reaction : ReactionId.values()) {
             List<String> where = hosts.getOrDefault(reaction, List.of());
             if (where.size() != 1) {
                 errors.add(s + ": reaction " + reaction.id() + " must run in exactly one runtime, runs in " + where);
@@ -688,10 +691,10 @@ final class TemplateChecks {
     // ================================================================== stream mappings
 
     /** The stream event names each reaction must see (a filter may not hide them). */
-    static final Map<Reaction, Set<String>> EVENTS_NEEDED = new EnumMap<>(Map.of(
-            Reaction.WELCOME_EMAIL, Set.of("INSERT"),
-            Reaction.DERIVED_TABLES, Set.of("INSERT", "MODIFY", "REMOVE"),
-            Reaction.SEARCH_INDEX, Set.of("INSERT", "MODIFY", "REMOVE")));
+    static final Map<ReactionId, Set<String>> EVENTS_NEEDED = new EnumMap<>(Map.of(
+            ReactionId.WELCOME_EMAIL, Set.of("INSERT"),
+            ReactionId.DERIVED_TABLES, Set.of("INSERT", "MODIFY", "REMOVE"),
+            ReactionId.SEARCH_INDEX, Set.of("INSERT", "MODIFY", "REMOVE")));
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -710,9 +713,9 @@ final class TemplateChecks {
             if (r.kind() != Runtime.Kind.LAMBDA_STREAM) {
                 continue;
             }
-            Set<Reaction> reactions;
+            Set<ReactionId> reactions;
             try {
-                reactions = Reaction.parseList(String.valueOf(r.environment().get(CoreSettings.REACTIONS)));
+                reactions = ReactionId.parseList(String.valueOf(r.environment().get(CoreSettings.REACTIONS)));
             } catch (IllegalArgumentException e) {
                 continue; // reported by environment()
             }
@@ -751,7 +754,7 @@ final class TemplateChecks {
                     errors.add(where + ": DestinationConfig.OnFailure must be the dead-letter queue " + dlq + ", was " + destination);
                 }
                 Set<String> passes = filteredEventNames(where, p.get("FilterCriteria"), errors);
-                for (Reaction reaction : reactions) {
+                for (ReactionId reaction : reactions) {
                     for (String needed : EVENTS_NEEDED.get(reaction)) {
                         if (!passes.contains(needed)) {
                             errors.add(where + ": its filter drops " + needed + " records, which " + reaction.id() + " needs");
@@ -807,7 +810,7 @@ final class TemplateChecks {
     }
 
     /** What each reaction's sinks call (see core: DynamoDbIdempotencyStore, SnsWelcomePublisher, DynamoDbDerivedTables, the search sink). */
-    static List<Need> reactionNeeds(Template t, Reaction reaction) {
+    static List<Need> reactionNeeds(Template t, ReactionId reaction) {
         CoreSettings local = CoreSettings.fromEnvironment(Map.of());
         String idempotency = byLocalName(t, "AWS::DynamoDB::Table", local.idempotencyTable());
         String byEmail = byLocalName(t, "AWS::DynamoDB::Table", local.usersByEmailTable());
@@ -860,7 +863,7 @@ final class TemplateChecks {
                 continue;
             }
             List<Need> needs = new ArrayList<>();
-            Set<Reaction> reactions = Set.of();
+            Set<ReactionId> reactions = Set.of();
             if (r.kind() == Runtime.Kind.LAMBDA_API) {
                 for (String a : List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")) {
                     needs.add(new Need(a, users));
@@ -868,7 +871,7 @@ final class TemplateChecks {
             } else {
                 needs.addAll(streamBaseNeeds(t));
                 try {
-                    reactions = Reaction.parseList(String.valueOf(r.environment().get(CoreSettings.REACTIONS)));
+                    reactions = ReactionId.parseList(String.valueOf(r.environment().get(CoreSettings.REACTIONS)));
                 } catch (IllegalArgumentException e) {
                     continue; // reported by environment()
                 }
@@ -889,7 +892,7 @@ final class TemplateChecks {
                     errors.add(s + " " + r.id() + ": role " + role + " does not allow " + n.action() + " on " + n.target());
                 }
             }
-            if (reactions.contains(Reaction.SEARCH_INDEX)) {
+            if (reactions.contains(ReactionId.SEARCH_INDEX)) {
                 String domain = only(t, "AWS::OpenSearchService::Domain");
                 Object policy = s.resolve(Template.properties(t.resource(domain)).get("AccessPolicies"));
                 boolean admitted = Template.list(Template.map(policy).get("Statement")).stream()

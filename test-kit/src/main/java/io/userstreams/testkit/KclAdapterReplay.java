@@ -10,10 +10,7 @@ import io.userstreams.kcl.ShardProcessors;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import io.userstreams.core.processing.SqsUnconvertibleRecords;
-import java.time.Clock;
 import java.time.Duration;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,24 +32,19 @@ final class KclAdapterReplay implements AutoCloseable {
 
     private final SdkHttpClient http;
     private final UserStreamsCore core;
-    private final SqsClient sqs;
-    private final SqsUnconvertibleRecords deadLetters;
 
     KclAdapterReplay(Map<String, String> env) {
         http = Apache5HttpClient.builder().build();
         CoreSettings settings = CoreSettings.fromEnvironment(env);
         AwsConnection connection = AwsConnection.fromEnvironment(env);
         core = UserStreamsCore.builder().settings(settings).connection(connection).httpClient(http).build();
-        sqs = connection.configure(SqsClient.builder(), AwsConnection.Service.SQS).httpClient(http).build();
-        // Records the converter rejects go to the dead-letter queue, as the consumer sends them.
-        deadLetters = new SqsUnconvertibleRecords(sqs, settings::deadLetterQueueUrl, Clock.systemUTC());
     }
 
     Replayer.Result replay(List<Record> records) {
         List<String> checkpoints = new ArrayList<>();
         String shardId = "shardId-replay";
         long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
-        DynamoDBStreamsShardRecordProcessor processor = ShardProcessors.standalone(core.processor(), deadLetters,
+        DynamoDBStreamsShardRecordProcessor processor = ShardProcessors.standalone(core.processor(), core.unconvertibleRecords(),
                 () -> System.nanoTime() < deadline);
         processor.initialize(InitializationInput.builder().shardId(shardId)
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
@@ -109,7 +101,6 @@ final class KclAdapterReplay implements AutoCloseable {
     @Override
     public void close() {
         core.close();
-        sqs.close();
         http.close();
     }
 }

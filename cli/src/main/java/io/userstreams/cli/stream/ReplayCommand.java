@@ -9,7 +9,7 @@ import io.userstreams.cli.Target;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.StreamRecordConverter;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.BatchProcessor;
 import io.userstreams.testkit.LambdaStreamJson;
@@ -111,7 +111,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 .connection(target.connection()).httpClient(target.httpClient()).build();
              Progress progress = new Progress(err, "replay", lines.size(), null)) {
             err.println("replaying " + lines.size() + " records from " + file + " into " + target.describe()
-                    + " (reactions: " + Reaction.toList(enabled) + ")");
+                    + " (reactions: " + ReactionId.toList(enabled) + ")");
             BatchProcessor processor = core.processor();
             java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
             try {
@@ -268,9 +268,9 @@ public final class ReplayCommand implements Callable<Integer> {
         rejected.add(r.toString());
     }
 
-    private java.util.Set<Reaction> parseReactions() {
+    private java.util.Set<ReactionId> parseReactions() {
         try {
-            var set = Reaction.parseList(reactions);
+            var set = ReactionId.parseList(reactions);
             if (set.isEmpty()) {
                 throw CliException.usage("--reactions is empty: nothing to replay into");
             }

@@ -19,7 +19,7 @@ public record CoreSettings(
         String deadLetterQueueUrl,
         String openSearchEndpoint,
         String openSearchIndex,
-        Set<Reaction> reactions,
+        Set<ReactionId> reactions,
         int maxAttempts) {
 
     public static final String USERS_TABLE = "USERS_TABLE";
@@ -40,17 +40,17 @@ public record CoreSettings(
 
     public CoreSettings {
         Objects.requireNonNull(usersTable, USERS_TABLE);
-        reactions = reactions.isEmpty() ? EnumSet.noneOf(Reaction.class) : EnumSet.copyOf(reactions);
+        reactions = reactions.isEmpty() ? EnumSet.noneOf(ReactionId.class) : EnumSet.copyOf(reactions);
         if (maxAttempts < 1) {
             throw new IllegalArgumentException(MAX_ATTEMPTS + " must be at least 1, was " + maxAttempts);
         }
     }
 
-    public boolean enabled(Reaction reaction) {
+    public boolean enabled(ReactionId reaction) {
         return reactions.contains(reaction);
     }
 
-    public CoreSettings withReactions(Set<Reaction> enabled) {
+    public CoreSettings withReactions(Set<ReactionId> enabled) {
         return new CoreSettings(usersTable, usersByEmailTable, userStatsTable, idempotencyTable, welcomeTopicArn,
                 deadLetterQueueUrl, openSearchEndpoint, openSearchIndex, enabled, maxAttempts);
     }
@@ -77,7 +77,7 @@ public record CoreSettings(
                 env.get(DEAD_LETTER_QUEUE_URL),
                 env.get(OPENSEARCH_ENDPOINT),
                 env.getOrDefault(OPENSEARCH_INDEX, "users"),
-                Reaction.parseList(env.getOrDefault(REACTIONS, "all")),
+                ReactionId.parseList(env.getOrDefault(REACTIONS, "all")),
                 attempts);
     }
 
@@ -92,7 +92,7 @@ public record CoreSettings(
         if (deadLetterQueueUrl != null) env.put(DEAD_LETTER_QUEUE_URL, deadLetterQueueUrl);
         if (openSearchEndpoint != null) env.put(OPENSEARCH_ENDPOINT, openSearchEndpoint);
         env.put(OPENSEARCH_INDEX, openSearchIndex);
-        env.put(REACTIONS, Reaction.toList(reactions));
+        env.put(REACTIONS, ReactionId.toList(reactions));
         env.put(MAX_ATTEMPTS, Integer.toString(maxAttempts));
         return env;
     }

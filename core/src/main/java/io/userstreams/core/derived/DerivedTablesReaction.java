@@ -1,6 +1,6 @@
 package io.userstreams.core.derived;
 
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
 import io.userstreams.core.reaction.UserChange;
@@ -28,8 +28,8 @@ public final class DerivedTablesReaction implements RecordReaction {
     }
 
     @Override
-    public Reaction reaction() {
-        return Reaction.DERIVED_TABLES;
+    public ReactionId reaction() {
+        return ReactionId.DERIVED_TABLES;
     }
 
     /** Records per transaction at most; each brings a claim, its emails and counter keys (limit 100 items). */
@@ -38,7 +38,17 @@ public final class DerivedTablesReaction implements RecordReaction {
 
     @Override
     public ReactionResult apply(List<UserChange> changes) {
+        // Up to the first new image with an unusable email, plan or country: its usable fields are
+        // applied with the records before it, then it is reported (dead-lettered once, not retried).
         int n = changes.size();
+        RuntimeException refused = null;
+        for (int k = 0; k < n; k++) {
+            refused = changes.get(k).newImageProblem(DerivedEffects.FIELDS);
+            if (refused != null) {
+                n = k + 1;
+                break;
+            }
+        }
         DerivedUpdate[] updates = new DerivedUpdate[n];
         for (int k = 0; k < n; k++) {
             updates[k] = DerivedEffects.of(changes.get(k));
@@ -114,6 +124,6 @@ public final class DerivedTablesReaction implements RecordReaction {
             }
             i = j;
         }
-        return ReactionResult.all(n);
+        return refused == null ? ReactionResult.all(n) : ReactionResult.failedAt(n - 1, refused);
     }
 }

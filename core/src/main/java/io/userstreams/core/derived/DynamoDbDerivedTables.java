@@ -1,7 +1,7 @@
 package io.userstreams.core.derived;
 
-import io.userstreams.core.reaction.RecordFailureException;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.RecordFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

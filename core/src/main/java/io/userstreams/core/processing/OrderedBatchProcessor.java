@@ -1,5 +1,7 @@
 package io.userstreams.core.processing;
 
+import io.userstreams.core.failure.FailureClassifier;
+import io.userstreams.core.failure.FailureKind;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
@@ -206,17 +208,17 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         private final List<java.util.function.Consumer<ProcessingMetrics>> events = new ArrayList<>();
 
         @Override
-        public void recordProcessed(io.userstreams.core.config.Reaction reaction, ChangeRecord record) {
+        public void recordProcessed(io.userstreams.core.config.ReactionId reaction, ChangeRecord record) {
             events.add(m -> m.recordProcessed(reaction, record));
         }
 
         @Override
-        public void recordFailed(io.userstreams.core.config.Reaction reaction, ChangeRecord record, Throwable error) {
+        public void recordFailed(io.userstreams.core.config.ReactionId reaction, ChangeRecord record, Throwable error) {
             events.add(m -> m.recordFailed(reaction, record, error));
         }
 
         @Override
-        public void recordDeadLettered(io.userstreams.core.config.Reaction reaction, ChangeRecord record,
+        public void recordDeadLettered(io.userstreams.core.config.ReactionId reaction, ChangeRecord record,
                                        Throwable error) {
             events.add(m -> m.recordDeadLettered(reaction, record, error));
         }
@@ -268,7 +270,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 firstFailure = now;
             }
             metrics.recordFailed(reaction.reaction(), record, failure);
-            FailureKind kind = Failures.classify(failure);
+            FailureKind kind = FailureClassifier.classify(failure);
             if (kind == FailureKind.SYSTEMIC) {
                 systemicAttempts++;
                 Duration delay = retry.delayBefore(systemicAttempts);
@@ -305,7 +307,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
     private boolean deadLetter(Run run, int recordIndex, String reaction, Throwable error, int attempts,
                                Instant firstFailure, Instant lastFailure) {
         ChangeRecord record = run.records.get(recordIndex);
-        DeadLetter letter = new DeadLetter(record, reaction, Failures.message(error), Failures.errorType(error),
+        DeadLetter letter = new DeadLetter(record, reaction, FailureClassifier.message(error), FailureClassifier.errorType(error),
                 attempts, firstFailure, lastFailure);
         for (int attempt = 1; ; attempt++) {
             try {
@@ -318,8 +320,8 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                     run.stop(recordIndex, e);
                     log.atError().addKeyValue("eventId", record.eventId()).addKeyValue("shardId", record.shardId())
                             .addKeyValue("sequenceNumber", record.sequenceNumber()).addKeyValue("reaction", reaction)
-                            .addKeyValue("outcome", "batch-stopped").addKeyValue("errorType", Failures.errorType(e))
-                            .addKeyValue("error", Failures.message(e))
+                            .addKeyValue("outcome", "batch-stopped").addKeyValue("errorType", FailureClassifier.errorType(e))
+                            .addKeyValue("error", FailureClassifier.message(e))
                             .log("dead-letter queue unreachable; record handed back to the runtime");
                     return false;
                 }
@@ -346,8 +348,8 @@ public final class OrderedBatchProcessor implements BatchProcessor {
                 .addKeyValue("reaction", reaction)
                 .addKeyValue("outcome", outcome)
                 .addKeyValue("attempt", attempt)
-                .addKeyValue("errorType", Failures.errorType(error))
-                .addKeyValue("error", Failures.message(error))
+                .addKeyValue("errorType", FailureClassifier.errorType(error))
+                .addKeyValue("error", FailureClassifier.message(error))
                 .log("record failed");
     }
 
@@ -369,7 +371,7 @@ public final class OrderedBatchProcessor implements BatchProcessor {
 
     /** The batch ran out of time: a systemic stop, the rest is redelivered. */
     public static final class DeadlineException extends RuntimeException {
-        DeadlineException(String message) {
+        public DeadlineException(String message) {
             super(message, null, false, false);
         }
     }

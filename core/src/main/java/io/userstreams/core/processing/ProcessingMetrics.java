@@ -1,6 +1,6 @@
 package io.userstreams.core.processing;
 
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.change.ChangeRecord;
 import java.time.Duration;
 
@@ -15,10 +15,10 @@ public interface ProcessingMetrics {
     ProcessingMetrics NONE = new ProcessingMetrics() { };
 
     /** A record was applied by a reaction (including ones skipped as already applied). */
-    default void recordProcessed(Reaction reaction, ChangeRecord record) { }
+    default void recordProcessed(ReactionId reaction, ChangeRecord record) { }
 
     /** An attempt failed (it may be retried). */
-    default void recordFailed(Reaction reaction, ChangeRecord record, Throwable error) { }
+    default void recordFailed(ReactionId reaction, ChangeRecord record, Throwable error) { }
 
     /**
      * A record failed validation (it is dead-lettered with reaction {@code validation}, and is not
@@ -27,7 +27,7 @@ public interface ProcessingMetrics {
     default void recordInvalid(ChangeRecord record, Throwable error) { }
 
     /** A record was given up on by a reaction and written to the dead-letter queue. */
-    default void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) { }
+    default void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) { }
 
     /** A batch finished (completely or not) after this long. */
     default void batchFinished(BatchOutcome outcome, Duration took) { }

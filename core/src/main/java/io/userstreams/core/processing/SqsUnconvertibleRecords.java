@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * since there is no change record, {@code rawRecord} carries the record as delivered instead of
  * {@code record}. A send that fails throws: the runtime then stops at this record (systemic).
  */
-public final class SqsUnconvertibleRecords {
+public final class SqsUnconvertibleRecords implements UnconvertibleRecordQueue {
 
     public static final String REACTION = "conversion";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,6 +34,7 @@ public final class SqsUnconvertibleRecords {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    @Override
     public void send(UnconvertibleRecord record) {
         String url = queueUrl;
         if (url == null) {

@@ -1,6 +1,6 @@
 package io.userstreams.core.reaction;
 
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import java.util.List;
 
 /**
@@ -11,7 +11,7 @@ import java.util.List;
  */
 public interface RecordReaction {
 
-    Reaction reaction();
+    ReactionId reaction();
 
     /**
      * Applies this reaction to {@code changes} in order. Records a reaction has nothing to do for

@@ -1,6 +1,6 @@
 package io.userstreams.core.welcome;
 
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

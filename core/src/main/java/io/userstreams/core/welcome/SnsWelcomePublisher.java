@@ -1,7 +1,7 @@
 package io.userstreams.core.welcome;
 
-import io.userstreams.core.reaction.RecordFailureException;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.RecordFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

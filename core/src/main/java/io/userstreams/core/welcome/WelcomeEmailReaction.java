@@ -1,10 +1,10 @@
 package io.userstreams.core.welcome;
 
 import io.userstreams.core.change.ChangeKind;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
 import io.userstreams.core.reaction.RecordReaction;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.reaction.UserChange;
 import io.userstreams.core.user.Emails;
 import io.userstreams.core.user.User;
@@ -99,8 +99,8 @@ public final class WelcomeEmailReaction implements RecordReaction {
     }
 
     @Override
-    public Reaction reaction() {
-        return Reaction.WELCOME_EMAIL;
+    public ReactionId reaction() {
+        return ReactionId.WELCOME_EMAIL;
     }
 
     /** The idempotency key of a user creation. */
@@ -154,8 +154,24 @@ public final class WelcomeEmailReaction implements RecordReaction {
         return true;
     }
 
+    /** The fields a welcome uses (with the key): a bad plan or country does not stop the welcome. */
+    public static final List<String> FIELDS = List.of("email", "name", "locale", "createdAt");
+
     @Override
     public ReactionResult apply(List<UserChange> changes) {
+        // Creations up to the first one whose welcome fields are unusable; then that one is reported.
+        for (int j = 0; j < changes.size(); j++) {
+            UserChange c = changes.get(j);
+            var problem = c.kind() == ChangeKind.INSERT ? c.newImageProblem(FIELDS) : null;
+            if (problem != null) {
+                ReactionResult before = j == 0 ? ReactionResult.all(0) : applyUsable(changes.subList(0, j));
+                return before.complete() ? ReactionResult.failedAt(j, problem) : before;
+            }
+        }
+        return applyUsable(changes);
+    }
+
+    private ReactionResult applyUsable(List<UserChange> changes) {
         // Groups of up to 10 INSERTs; each creation once (a record duplicated in the batch is skipped).
         List<Group> groups = new ArrayList<>();
         Set<String> seen = new HashSet<>();

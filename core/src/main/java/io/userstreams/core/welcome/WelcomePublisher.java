@@ -1,5 +1,6 @@
 package io.userstreams.core.welcome;
 
+import io.userstreams.core.failure.RecordFailureException;
 import java.util.List;
 
 /** Sends welcome messages, up to 10 per call (SNS PublishBatch). */

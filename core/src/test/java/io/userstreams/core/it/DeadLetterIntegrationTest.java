@@ -10,6 +10,7 @@ import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.DeadLetter;
+import io.userstreams.core.processing.UnconvertibleRecord;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackExtension;
 import java.time.Duration;
@@ -42,12 +43,12 @@ class DeadLetterIntegrationTest {
         JsonNode json = ItSupport.json(m.body());
         assertThat(json.path("reaction").asText()).isEqualTo("validation");
         assertThat(json.path("errorType").asText()).isEqualTo("validation");
-        assertThat(json.path("error").asText()).isEqualTo("newImage.email: '***' is not a valid address");
+        assertThat(json.path("error").asText()).startsWith("newImage: missing for a INSERT record");
         assertThat(json.path("attempts").asInt()).isEqualTo(1);
         assertThat(json.path("eventId").asText()).isEqualTo(bad.eventId());
         assertThat(json.path("sequenceNumber").asText()).isEqualTo(bad.sequenceNumber());
         assertThat(json.path("shardId").asText()).isEqualTo(bad.shardId());
-        assertThat(json.at("/record/newImage/email/S").asText()).isEqualTo("not-an-email");
+        assertThat(json.at("/record/keys/userId/S").asText()).isEqualTo(run + "-bad");
         assertThat(m.messageAttributes().get("reaction").stringValue()).isEqualTo("validation");
         assertThat(DeadLetter.fromJson(json).record()).isEqualTo(bad);
         // The record after the poison was applied.
@@ -67,5 +68,29 @@ class DeadLetterIntegrationTest {
             assertThat(outcome.completed()).isEqualTo(1);
             assertThat(outcome.firstUnfinished()).containsSame(batch.get(1));
         }
+    }
+
+    @Test
+    void aRedeliveredBatchDeadLettersEachRecordOncePerReactionAcrossRuntimes(LocalStack stack) {
+        String queue = stack.sqs().createQueue(r -> r.queueName(ItSupport.unique("dlq"))).queueUrl();
+        String run = ItSupport.unique("r");
+        ChangeRecord bad = poison(run + "-bad");
+        List<ChangeRecord> batch = List.of(insert(user(run + "-a")), bad, insert(user(run + "-b")));
+        Map<String, String> env = Map.of("REACTIONS", "derived-tables", "DEAD_LETTER_QUEUE_URL", queue);
+        UnconvertibleRecord unconvertible = new UnconvertibleRecord(run + "-raw", "shard-1", "100", "{}",
+                "no type on an attribute");
+        // Four deliveries of the same batch: two on one core (a Lambda container's retries), one on a
+        // second core (the other runtime, another owner), one more on the first.
+        try (UserStreamsCore lambda = ItSupport.core(stack, env, b -> { });
+             UserStreamsCore kcl = ItSupport.core(stack, env, b -> { })) {
+            for (UserStreamsCore core : List.of(lambda, lambda, kcl, lambda)) {
+                assertThat(core.processor().process(batch).isComplete()).isTrue();
+                core.unconvertibleRecords().send(unconvertible);
+            }
+        }
+        List<Message> letters = ItSupport.drain(stack.sqs(), queue, Duration.ofSeconds(1));
+        assertThat(letters).extracting(m -> ItSupport.json(m.body()).path("eventId").asText()
+                + "/" + m.messageAttributes().get("reaction").stringValue())
+                .containsExactlyInAnyOrder(bad.eventId() + "/validation", run + "-raw/conversion");
     }
 }

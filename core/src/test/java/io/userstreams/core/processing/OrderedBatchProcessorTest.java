@@ -1,5 +1,7 @@
 package io.userstreams.core.processing;
 
+import io.userstreams.core.failure.FailureClassifier;
+import io.userstreams.core.failure.FailureKind;
 import static io.userstreams.core.Fixtures.insert;
 import static io.userstreams.core.Fixtures.modify;
 import static io.userstreams.core.Fixtures.poison;
@@ -7,11 +9,11 @@ import static io.userstreams.core.Fixtures.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.userstreams.core.change.ChangeRecord;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.reaction.ReactionResult;
-import io.userstreams.core.reaction.RecordFailureException;
+import io.userstreams.core.failure.RecordFailureException;
 import io.userstreams.core.reaction.RecordReaction;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.reaction.UserChange;
 import io.userstreams.core.sink.InMemorySinks;
 import java.net.ConnectException;
@@ -31,19 +33,19 @@ class OrderedBatchProcessorTest {
 
     /** A reaction that records what it applied, failing on demand per user id. */
     static final class ScriptedReaction implements RecordReaction {
-        final Reaction reaction;
+        final ReactionId reaction;
         final List<String> applied = new ArrayList<>();
         final Map<String, Integer> calls = new ConcurrentHashMap<>();
         volatile Function<UserChange, RuntimeException> failure = c -> null;
         final int subBatch;
 
-        ScriptedReaction(Reaction reaction, int subBatch) {
+        ScriptedReaction(ReactionId reaction, int subBatch) {
             this.reaction = reaction;
             this.subBatch = subBatch;
         }
 
         @Override
-        public Reaction reaction() {
+        public ReactionId reaction() {
             return reaction;
         }
 
@@ -95,8 +97,8 @@ class OrderedBatchProcessorTest {
 
     @Test
     void appliesEveryRecordInOrderForEachReaction() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 3);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.SEARCH_INDEX, 3);
         List<ChangeRecord> records = inserts(10);
         BatchOutcome outcome = processor(3, 3, a, b).process(records);
 
@@ -109,7 +111,7 @@ class OrderedBatchProcessorTest {
 
     @Test
     void systemicFailureIsRetriedWithBackoffThenStopsTheBatchAtThatRecord() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(6);
         String bad = records.get(3).eventId();
         a.failure = c -> c.record().eventId().equals(bad)
@@ -130,7 +132,7 @@ class OrderedBatchProcessorTest {
 
     @Test
     void systemicFailureThatClearsWithinTheBoundFinishesTheBatch() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(4);
         int[] throttles = {2};
         a.failure = c -> c.record() == records.get(1) && throttles[0]-- > 0
@@ -146,8 +148,8 @@ class OrderedBatchProcessorTest {
 
     @Test
     void recordFailureIsRetriedUpToMaxAttemptsThenDeadLetteredAndProcessingMovesOn() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.SEARCH_INDEX, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.SEARCH_INDEX, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
         List<ChangeRecord> records = inserts(5);
         ChangeRecord bad = records.get(2);
         a.failure = c -> c.record() == bad
@@ -174,8 +176,8 @@ class OrderedBatchProcessorTest {
 
     @Test
     void invalidRecordIsDeadLetteredOnceWithItsReasonAndSkippedByEveryReaction() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = new ArrayList<>(inserts(2));
         ChangeRecord bad = poison("p1");
         records.add(1, bad);
@@ -188,14 +190,14 @@ class OrderedBatchProcessorTest {
         assertThat(sinks.deadLetters.letters()).singleElement().satisfies(l -> {
             assertThat(l.reaction()).isEqualTo("validation");
             assertThat(l.errorType()).isEqualTo("validation");
-            assertThat(l.error()).startsWith("newImage.email:").contains("not a valid address");
+            assertThat(l.error()).startsWith("newImage:").contains("NEW_AND_OLD_IMAGES");
             assertThat(l.attempts()).isEqualTo(1);
         });
     }
 
     @Test
     void unreachableDeadLetterQueueIsSystemic() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
         List<ChangeRecord> records = new ArrayList<>(inserts(3));
         records.add(1, poison("p2"));
         sinks.deadLetters.faults.failNext(Integer.MAX_VALUE,
@@ -211,9 +213,9 @@ class OrderedBatchProcessorTest {
 
     @Test
     void laterReactionStoppingLimitsTheOutcomeAndEarlierReactionRepeatsAreIdempotentlyRedelivered() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 1000);
-        ScriptedReaction c = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.SEARCH_INDEX, 1000);
+        ScriptedReaction c = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(5);
         b.failure = x -> x.record() == records.get(2) ? new SystemicFailureException("HTTP503", "down", null) : null;
         BatchOutcome outcome = processor(false, 3, 2, a, b, c).process(records);
@@ -226,9 +228,9 @@ class OrderedBatchProcessorTest {
 
     @Test
     void parallelReactionsStopAtTheEarliestFailureAndEachKeepsItsOrder() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 2);
-        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 3);
-        ScriptedReaction c = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 2);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.SEARCH_INDEX, 3);
+        ScriptedReaction c = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(9);
         a.failure = x -> x.record() == records.get(6) ? new SystemicFailureException("HTTP503", "down", null) : null;
         c.failure = x -> x.record() == records.get(4) ? new SystemicFailureException("HTTP503", "down", null) : null;
@@ -243,8 +245,8 @@ class OrderedBatchProcessorTest {
 
     @Test
     void deadLetterCountsOnlyRecordsBeforeTheStop() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.SEARCH_INDEX, 1000);
         List<ChangeRecord> records = inserts(5);
         a.failure = x -> x.record() == records.get(3) ? new RecordFailureException("X", "bad", null, false) : null;
         b.failure = x -> x.record() == records.get(1) ? new SystemicFailureException("HTTP503", "down", null) : null;
@@ -256,8 +258,8 @@ class OrderedBatchProcessorTest {
 
     @Test
     void chunksBoundTheWorkOfEarlierReactions() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.SEARCH_INDEX, 1000);
         List<ChangeRecord> records = inserts(10);
         b.failure = x -> x.record() == records.get(5) ? new SystemicFailureException("HTTP503", "down", null) : null;
         OrderedBatchProcessor p = OrderedBatchProcessor.builder().reaction(a).reaction(b).deadLetters(sinks.deadLetters)
@@ -273,8 +275,8 @@ class OrderedBatchProcessorTest {
     void unexpectedExceptionFromAReactionIsARecordFailure() {
         RecordReaction throwing = new RecordReaction() {
             @Override
-            public Reaction reaction() {
-                return Reaction.DERIVED_TABLES;
+            public ReactionId reaction() {
+                return ReactionId.DERIVED_TABLES;
             }
 
             @Override
@@ -299,7 +301,7 @@ class OrderedBatchProcessorTest {
 
     @Test
     void aDeadlineCutsSystemicRetriesShortAndStopsBetweenChunks() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(4);
         a.failure = c -> c.record() == records.get(2) ? new SystemicFailureException("HTTP503", "down", null) : null;
         OrderedBatchProcessor p = OrderedBatchProcessor.builder().reaction(a).deadLetters(sinks.deadLetters)
@@ -310,7 +312,7 @@ class OrderedBatchProcessorTest {
         // A 10 s backoff would pass the deadline: no sleep at all.
         assertThat(sleeps.stream().filter(d -> d.toMillis() > 200)).isEmpty();
 
-        ScriptedReaction b = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
         OrderedBatchProcessor chunked = OrderedBatchProcessor.builder().reaction(b).deadLetters(sinks.deadLetters)
                 .chunkSize(2).build();
         BatchOutcome late = chunked.process(inserts(6), java.time.Instant.now().minusSeconds(1));
@@ -320,9 +322,9 @@ class OrderedBatchProcessorTest {
 
     @Test
     void metricsAreReportedOnTheCallersThreadEvenWithParallelReactions() {
-        ScriptedReaction a = new ScriptedReaction(Reaction.WELCOME_EMAIL, 1000);
-        ScriptedReaction b = new ScriptedReaction(Reaction.SEARCH_INDEX, 1000);
-        ScriptedReaction c = new ScriptedReaction(Reaction.DERIVED_TABLES, 1000);
+        ScriptedReaction a = new ScriptedReaction(ReactionId.WELCOME_EMAIL, 1000);
+        ScriptedReaction b = new ScriptedReaction(ReactionId.SEARCH_INDEX, 1000);
+        ScriptedReaction c = new ScriptedReaction(ReactionId.DERIVED_TABLES, 1000);
         List<ChangeRecord> records = inserts(5);
         c.failure = x -> x.record() == records.get(1) ? new RecordFailureException("X", "bad", null, false) : null;
         java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -330,13 +332,13 @@ class OrderedBatchProcessorTest {
         java.util.concurrent.atomic.AtomicInteger dead = new java.util.concurrent.atomic.AtomicInteger();
         ProcessingMetrics m = new ProcessingMetrics() {
             @Override
-            public void recordProcessed(Reaction reaction, ChangeRecord record) {
+            public void recordProcessed(ReactionId reaction, ChangeRecord record) {
                 threads.add(Thread.currentThread().getName());
                 processed.incrementAndGet();
             }
 
             @Override
-            public void recordDeadLettered(Reaction reaction, ChangeRecord record, Throwable error) {
+            public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
                 threads.add(Thread.currentThread().getName());
                 dead.incrementAndGet();
             }
@@ -352,21 +354,21 @@ class OrderedBatchProcessorTest {
 
     @Test
     void emptyBatchIsComplete() {
-        BatchOutcome outcome = processor(3, 3, new ScriptedReaction(Reaction.WELCOME_EMAIL, 10)).process(List.of());
+        BatchOutcome outcome = processor(3, 3, new ScriptedReaction(ReactionId.WELCOME_EMAIL, 10)).process(List.of());
         assertThat(outcome.isComplete()).isTrue();
         assertThat(outcome.completed()).isZero();
     }
 
     @Test
     void classification() {
-        assertThat(Failures.classify(AwsServiceException.builder().statusCode(500).build())).isEqualTo(FailureKind.SYSTEMIC);
-        assertThat(Failures.classify(SdkClientException.create("timeout"))).isEqualTo(FailureKind.SYSTEMIC);
-        assertThat(Failures.classify(new UncheckedIOException(new java.net.SocketTimeoutException("read timed out"))))
+        assertThat(FailureClassifier.classify(AwsServiceException.builder().statusCode(500).build())).isEqualTo(FailureKind.SYSTEMIC);
+        assertThat(FailureClassifier.classify(SdkClientException.create("timeout"))).isEqualTo(FailureKind.SYSTEMIC);
+        assertThat(FailureClassifier.classify(new UncheckedIOException(new java.net.SocketTimeoutException("read timed out"))))
                 .isEqualTo(FailureKind.SYSTEMIC);
-        assertThat(Failures.classify(new RecordFailureException("x", "y", null))).isEqualTo(FailureKind.RECORD);
-        assertThat(Failures.classify(new io.userstreams.core.user.InvalidUserException("email", "bad")))
+        assertThat(FailureClassifier.classify(new RecordFailureException("x", "y", null))).isEqualTo(FailureKind.RECORD);
+        assertThat(FailureClassifier.classify(new io.userstreams.core.user.InvalidUserException("email", "bad")))
                 .isEqualTo(FailureKind.RECORD_PERMANENT);
-        assertThat(Failures.classify(new IllegalStateException("bug"))).isEqualTo(FailureKind.RECORD);
+        assertThat(FailureClassifier.classify(new IllegalStateException("bug"))).isEqualTo(FailureKind.RECORD);
     }
 
     @Test

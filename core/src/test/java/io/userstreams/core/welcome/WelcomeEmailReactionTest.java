@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.RetryPolicy;
-import io.userstreams.core.reaction.RecordFailureException;
+import io.userstreams.core.failure.RecordFailureException;
 import io.userstreams.core.sink.InMemorySinks;
 import io.userstreams.core.user.User;
 import java.time.Clock;
@@ -52,7 +52,7 @@ class WelcomeEmailReactionTest {
     final MutableClock clock = new MutableClock();
 
     UserStreamsCore core() {
-        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(Reaction.WELCOME_EMAIL));
+        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(ReactionId.WELCOME_EMAIL));
         return UserStreamsCore.builder().settings(settings).sinks(sinks.sinks()).clock(clock)
                 .retryPolicy(RetryPolicy.fast(2)).sleeper(d -> { }).welcomeLease(Duration.ofSeconds(30)).build();
     }

@@ -33,7 +33,6 @@ import io.userstreams.core.welcome.WelcomeEmailReaction;
 import io.userstreams.core.welcome.WelcomeMessage;
 import io.userstreams.core.welcome.WelcomePublisher;
 import io.userstreams.lambda.EmbeddedMetrics;
-import io.userstreams.lambda.LambdaRecordConverter;
 import io.userstreams.lambda.StackState;
 import io.userstreams.lambda.StreamHandlerRuntime;
 import io.userstreams.lambda.UserStreamHandler;
@@ -179,8 +178,7 @@ public final class HandlerBenchmark {
                 Clock.systemUTC());
         UserStreamsCore core = UserStreamsCore.builder().settings(CoreSettings.fromEnvironment(Map.of()))
                 .sinks(Sinks.noOp()).metrics(metrics).build();
-        return new StreamHandlerRuntime(core.processor(), LambdaRecordConverter.withCoreConverter(),
-                record -> { }, metrics, Clock.systemUTC(), core);
+        return new StreamHandlerRuntime(core.processor(), record -> { }, metrics, Clock.systemUTC(), core);
     }
 
     /** Stream events for {@code n} records: 60% inserts of new users, 30% updates, 10% deletes. */
