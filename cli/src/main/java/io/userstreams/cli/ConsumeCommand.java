@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @Command(name = "consume", mixinStandardHelpOptions = true,
         description = {"Run the KCL consumer. Default: start the local stack (DynamoDB Local :8000, SQS :9324,",
-            "SNS :9911, OpenSearch :9200), create the resources and react to every change of the local",
+            "SNS :9911, SES :9912, SMTP :3025, IMAP :3143, OpenSearch :9200), create the resources and react to every change of the local",
             "users table, one line per record. Write users from another terminal: bin/user-streams users ...",
             "With --aws or --stream-arn: consume the AWS stream (AWS_REGION, default credential chain)."})
 public final class ConsumeCommand implements Callable<Integer> {
@@ -172,8 +172,15 @@ public final class ConsumeCommand implements Callable<Integer> {
                     settings.core().usersTable());
             out.println("users API: " + api.endpoint() + "/users  (POST /users, GET|PUT|PATCH|DELETE /users/{userId})");
         }
-        return runUntilStopped(ConsumerApplication.builder(settings).console(quiet ? null : System.out).build(),
-                stack, api, out);
+        LocalMail mail = LocalMail.start(env, stack, quiet ? null : System.out, out);
+        try {
+            return runUntilStopped(ConsumerApplication.builder(settings).console(quiet ? null : System.out).build(),
+                    stack, api, out);
+        } finally {
+            if (mail != null) {
+                mail.close();
+            }
+        }
     }
 
     /** A client for a stack started elsewhere (`user-streams stack`); lives as long as the process. */
@@ -247,6 +254,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         env.put("AWS_ENDPOINT_URL_SNS", Target.LOCAL_SNS.toString());
         env.put("WELCOME_TOPIC_ARN", "arn:aws:sns:" + region + ":" + account + ":" + io.userstreams.core.UserStreamsCore.LOCAL_TOPIC_NAME);
         env.put("DEAD_LETTER_QUEUE_URL", Target.LOCAL_SQS + "/" + account + "/user-streams-dlq");
+        env.putAll(LocalMail.runningStackEnvironment(Target.LOCAL_SQS.toString(), account));
         if (!noOpenSearch) {
             env.put("OPENSEARCH_ENDPOINT", Target.LOCAL_OPENSEARCH.toString());
         }

@@ -31,7 +31,8 @@ class StackCommandTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-cp", cp, "io.userstreams.cli.Main", "stack",
-                "--dynamodb-port", freePort(), "--sqs-port", freePort(), "--sns-port", freePort(), "--no-opensearch",
+                "--dynamodb-port", freePort(), "--sqs-port", freePort(), "--sns-port", freePort(), "--ses-port", freePort(), "--smtp-port", freePort(), "--imap-port", freePort(),
+                "--no-opensearch",
                 "--state-dir", state.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {

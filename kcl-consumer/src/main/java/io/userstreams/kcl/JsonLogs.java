@@ -53,7 +53,8 @@ public final class JsonLogs {
         root.setLevel(Level.toLevel(level, Level.INFO));
         root.addAppender(appender);
         for (String noisy : new String[] {"software.amazon.kinesis", "com.amazonaws", "software.amazon.awssdk",
-                "org.apache.hc", "org.opensearch", "io.netty", "org.eclipse.jetty", "org.elasticmq", "org.apache.pekko"}) {
+                "org.apache.hc", "org.opensearch", "io.netty", "org.eclipse.jetty", "org.elasticmq", "org.apache.pekko",
+                "com.icegreen"}) {
             context.getLogger(noisy).setLevel(Level.WARN);
         }
     }

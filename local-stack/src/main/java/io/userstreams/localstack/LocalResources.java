@@ -20,6 +20,13 @@ public final class LocalResources {
     static final String IDEMPOTENCY_TABLE_ID = "IdempotencyTable";
     static final String WELCOME_TOPIC_ID = "WelcomeTopic";
     static final String DEAD_LETTER_QUEUE_ID = "DeadLetterQueue";
+    static final String WELCOME_QUEUE_ID = "WelcomeQueue";
+    static final String MAIL_SENDS_TABLE_ID = "MailSendsTable";
+    static final String MAIL_SUPPRESSION_TABLE_ID = "MailSuppressionTable";
+
+    /** The sender domain the local SES endpoint treats as verified (the template's MailDomain locally). */
+    public static final String LOCAL_MAIL_DOMAIN = "mail.user-streams.example";
+    public static final String LOCAL_FROM_ADDRESS = "User Streams <welcome@" + LOCAL_MAIL_DOMAIN + ">";
 
     private final Map<String, String> tables;
     private final Map<String, String> topics;
@@ -37,6 +44,14 @@ public final class LocalResources {
     private final URI dynamoDbEndpoint;
     private final URI sqsEndpoint;
     private final URI snsEndpoint;
+    // The welcome mail path; absent (null / 0) with a template that has none.
+    private final String welcomeQueueUrl;
+    private final String mailSendsTable;
+    private final String mailSuppressionTable;
+    private final String configurationSet;
+    private final URI sesEndpoint;
+    private final int smtpPort;
+    private final int imapPort;
 
     LocalResources(Builder b) {
         this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(b.tables));
@@ -55,6 +70,13 @@ public final class LocalResources {
         this.dynamoDbEndpoint = Objects.requireNonNull(b.dynamoDbEndpoint, "dynamoDbEndpoint");
         this.sqsEndpoint = Objects.requireNonNull(b.sqsEndpoint, "sqsEndpoint");
         this.snsEndpoint = Objects.requireNonNull(b.snsEndpoint, "snsEndpoint");
+        this.welcomeQueueUrl = b.welcomeQueueUrl;
+        this.mailSendsTable = b.mailSendsTable;
+        this.mailSuppressionTable = b.mailSuppressionTable;
+        this.configurationSet = b.configurationSets.isEmpty() ? null : b.configurationSets.get(0);
+        this.sesEndpoint = b.sesEndpoint;
+        this.smtpPort = b.smtpPort;
+        this.imapPort = b.imapPort;
     }
 
     /** Creates (or finds, when they exist) the template's resources on a running stack. */
@@ -106,6 +128,35 @@ public final class LocalResources {
         return Optional.ofNullable(openSearchEndpoint);
     }
 
+    /** The FIFO queue the welcome topic delivers into and the mail sender reads; empty without one. */
+    public Optional<String> welcomeQueueUrl() {
+        return Optional.ofNullable(welcomeQueueUrl);
+    }
+
+    /** The mail sender's claims table (one item per welcome key). */
+    public Optional<String> mailSendsTable() {
+        return Optional.ofNullable(mailSendsTable);
+    }
+
+    /** Addresses the mail sender never mails (bounces, complaints). */
+    public Optional<String> mailSuppressionTable() {
+        return Optional.ofNullable(mailSuppressionTable);
+    }
+
+    /** The SES v2 endpoint; empty when the stack runs without the mail servers. */
+    public Optional<URI> sesEndpoint() {
+        return Optional.ofNullable(sesEndpoint);
+    }
+
+    /** The local IMAP port (inboxes); 0 without the mail servers. */
+    public int imapPort() {
+        return imapPort;
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
     /** Every table by logical id → local name. */
     public Map<String, String> tables() {
         return tables;
@@ -145,6 +196,22 @@ public final class LocalResources {
         env.put("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", dynamoDbEndpoint.toString());
         env.put("AWS_ENDPOINT_URL_SNS", snsEndpoint.toString());
         env.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint.toString());
+        if (sesEndpoint != null) {
+            env.put("AWS_ENDPOINT_URL_SESV2", sesEndpoint.toString());
+            env.put("MAIL_FROM_ADDRESS", LOCAL_FROM_ADDRESS);
+        }
+        if (welcomeQueueUrl != null) {
+            env.put("WELCOME_QUEUE_URL", welcomeQueueUrl);
+        }
+        if (mailSendsTable != null) {
+            env.put("MAIL_SENDS_TABLE", mailSendsTable);
+        }
+        if (mailSuppressionTable != null) {
+            env.put("MAIL_SUPPRESSION_TABLE", mailSuppressionTable);
+        }
+        if (configurationSet != null) {
+            env.put("MAIL_CONFIGURATION_SET", configurationSet);
+        }
         env.put("AWS_ACCESS_KEY_ID", "local");
         env.put("AWS_SECRET_ACCESS_KEY", "local");
         return Collections.unmodifiableMap(env);
@@ -172,5 +239,12 @@ public final class LocalResources {
         URI dynamoDbEndpoint;
         URI sqsEndpoint;
         URI snsEndpoint;
+        String welcomeQueueUrl;
+        String mailSendsTable;
+        String mailSuppressionTable;
+        final java.util.List<String> configurationSets = new java.util.ArrayList<>();
+        URI sesEndpoint;
+        int smtpPort;
+        int imapPort;
     }
 }

@@ -4,6 +4,8 @@ import io.userstreams.localstack.LocalStackOptions.Server;
 import io.userstreams.localstack.opensearch.OpenSearchNode;
 import io.userstreams.localsns.SnsServer;
 import io.userstreams.localdynamodb.LocalDynamoDb;
+import io.userstreams.localses.LocalMailServer;
+import io.userstreams.localses.SesServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -53,6 +55,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalDynamoDb dynamoDbServer;
     private ElasticMqServer sqsServer;
     private SnsServer snsServer;
+    private LocalMailServer mailServer;
+    private SesServer sesServer;
     private OpenSearchNode openSearchNode;
     private boolean closed;
     private Thread shutdownHook;
@@ -60,6 +64,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile URI dynamoDbEndpoint;
     private volatile URI sqsEndpoint;
     private volatile URI snsEndpoint;
+    private volatile URI sesEndpoint;
     private volatile URI openSearchEndpoint;
     private volatile LocalResources resources;
 
@@ -163,10 +168,21 @@ public final class LocalStack implements AutoCloseable {
                 snsEndpoint = URI.create(String.valueOf(server.endpoint()));
                 return null;
             }));
+            call(timed("mail", () -> {
+                // A real SMTP/IMAP server and the SES v2 endpoint that relays into it.
+                LocalMailServer mail = LocalMailServer.start(host, ports.get(Server.SMTP), ports.get(Server.IMAP));
+                register(mail::close, () -> mailServer = mail);
+                SesServer ses = SesServer.start(new SesServer.Config(host, ports.get(Server.SES), options.region(),
+                        host, mail.smtpPort(), java.util.Set.of(LocalResources.LOCAL_MAIL_DOMAIN), java.util.Set.of()));
+                register(ses::close, () -> sesServer = ses);
+                sesEndpoint = ses.endpoint();
+                return null;
+            }));
             await(dynamoDbStart);
             if (creator != null) {
                 call(timed("messaging", () -> {
                     creator.createMessaging(sns(), sqs(), resourcesBuilder);
+                    resourcesBuilder.configurationSets.forEach(sesServer::createConfigurationSet);
                     return null;
                 }));
             }
@@ -215,7 +231,9 @@ public final class LocalStack implements AutoCloseable {
             sep = ", ";
         }
         s.append("): dynamodb ").append(dynamoDbEndpoint).append(", sqs ").append(sqsEndpoint)
-                .append(", sns ").append(snsEndpoint)
+                .append(", sns ").append(snsEndpoint).append(", ses ").append(sesEndpoint)
+                .append(", smtp ").append(mailServer == null ? "off" : host + ":" + mailServer.smtpPort())
+                .append(", imap ").append(mailServer == null ? "off" : host + ":" + mailServer.imapPort())
                 .append(", opensearch ").append(openSearchEndpoint == null ? "off" : openSearchEndpoint.toString());
         return s.toString();
     }
@@ -392,6 +410,21 @@ public final class LocalStack implements AutoCloseable {
         return snsEndpoint;
     }
 
+    /** The SES v2 endpoint (relays into {@link #mailServer()}). */
+    public URI sesEndpoint() {
+        return sesEndpoint;
+    }
+
+    /** The SES endpoint itself, e.g. {@code sesServer().faults()} for throttling tests. */
+    public SesServer sesServer() {
+        return sesServer;
+    }
+
+    /** The SMTP/IMAP server the SES endpoint delivers into; tests read inboxes over IMAP. */
+    public LocalMailServer mailServer() {
+        return mailServer;
+    }
+
     /** The OpenSearch endpoint; {@code null} when the stack runs without OpenSearch. */
     public URI openSearchEndpoint() {
         return openSearchEndpoint;
@@ -436,6 +469,11 @@ public final class LocalStack implements AutoCloseable {
         b.dynamoDbEndpoint = dynamoDbEndpoint;
         b.sqsEndpoint = sqsEndpoint;
         b.snsEndpoint = snsEndpoint;
+        b.sesEndpoint = sesEndpoint;
+        if (mailServer != null) {
+            b.smtpPort = mailServer.smtpPort();
+            b.imapPort = mailServer.imapPort();
+        }
         b.openSearchEndpoint = openSearchEndpoint;
     }
 
@@ -538,6 +576,8 @@ public final class LocalStack implements AutoCloseable {
             Collections.addAll(clients, dynamoDb, dynamoDbStreams, sns, sqs);
             OpenSearchClient os = openSearch;
             SnsServer snsS = snsServer;
+            SesServer sesS = sesServer;
+            LocalMailServer mailS = mailServer;
             ElasticMqServer sqsS = sqsServer;
             LocalDynamoDb ddbS = dynamoDbServer;
             OpenSearchNode osN = openSearchNode;
@@ -545,6 +585,8 @@ public final class LocalStack implements AutoCloseable {
             if (os != null) {
                 steps.add(() -> closeQuietly("opensearch client", os._transport()));
             }
+            steps.add(() -> closeQuietly("ses", sesS));
+            steps.add(() -> closeQuietly("mail", mailS));
             steps.add(() -> closeQuietly("sns", snsS == null ? null : snsS::close));
             steps.add(() -> closeQuietly("sqs", sqsS));
             steps.add(() -> closeQuietly("dynamodb", ddbS));

@@ -53,6 +53,9 @@ public final class LocalStackMain {
         out.println("DynamoDB (+ Streams): " + stack.dynamoDbEndpoint());
         out.println("SQS:                  " + stack.sqsEndpoint());
         out.println("SNS:                  " + stack.snsEndpoint());
+        out.println("SES v2:               " + stack.sesEndpoint());
+        out.println("SMTP / IMAP:          127.0.0.1:" + stack.mailServer().smtpPort() + " / 127.0.0.1:"
+                + stack.mailServer().imapPort() + " (IMAP user = the address, any password)");
         out.println("OpenSearch:           " + (stack.openSearchEnabled() ? stack.openSearchEndpoint() : "off"));
         out.println();
         StringBuilder exports = new StringBuilder();

@@ -23,6 +23,9 @@ public final class LocalStackOptions {
         DYNAMODB("DynamoDB", 8000, "--dynamodb-port", "DYNAMODB_PORT"),
         SQS("ElasticMQ (SQS)", 9324, "--sqs-port", "SQS_PORT"),
         SNS("SNS endpoint", 9911, "--sns-port", "SNS_PORT"),
+        SES("SES v2 endpoint", 9912, "--ses-port", "SES_PORT"),
+        SMTP("SMTP (GreenMail)", 3025, "--smtp-port", "SMTP_PORT"),
+        IMAP("IMAP (GreenMail)", 3143, "--imap-port", "IMAP_PORT"),
         OPENSEARCH("OpenSearch", 9200, "--opensearch-port", "OPENSEARCH_PORT");
 
         private final String displayName;

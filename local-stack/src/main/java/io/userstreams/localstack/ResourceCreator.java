@@ -51,6 +51,8 @@ final class ResourceCreator {
     static final String TABLE = "AWS::DynamoDB::Table";
     static final String TOPIC = "AWS::SNS::Topic";
     static final String QUEUE = "AWS::SQS::Queue";
+    static final String SUBSCRIPTION = "AWS::SNS::Subscription";
+    static final String CONFIGURATION_SET = "AWS::SES::ConfigurationSet";
 
     /** The search index as declared in {@code Metadata.UserStreams.Index} of the search domain. */
     record IndexSpec(String name, Map<String, Object> settings, Map<String, Object> mappings) {
@@ -79,6 +81,9 @@ final class ResourceCreator {
     static LocalResources create(LocalStack stack, URL templateUrl) {
         ResourceCreator creator = new ResourceCreator(loadTemplate(templateUrl));
         LocalResources.Builder b = creator.createAwsResources(stack.dynamoDb(), stack.sns(), stack.sqs());
+        if (stack.sesServer() != null) {
+            b.configurationSets.forEach(stack.sesServer()::createConfigurationSet);
+        }
         stack.describeEndpoints(b);
         Optional<IndexSpec> index = creator.indexSpec();
         index.ifPresent(spec -> b.openSearchIndex = spec.name());
@@ -116,6 +121,10 @@ final class ResourceCreator {
         b.usersByEmailTable = b.tables.get(role(TABLE, LocalResources.USERS_BY_EMAIL_TABLE_ID, "users_by_email").logicalId());
         b.userStatsTable = b.tables.get(role(TABLE, LocalResources.USER_STATS_TABLE_ID, "user_stats").logicalId());
         b.idempotencyTable = b.tables.get(role(TABLE, LocalResources.IDEMPOTENCY_TABLE_ID, "user_streams_idempotency").logicalId());
+        b.mailSendsTable = optionalRole(TABLE, LocalResources.MAIL_SENDS_TABLE_ID, "user_streams_mail_sends")
+                .map(r -> b.tables.get(r.logicalId())).orElse(null);
+        b.mailSuppressionTable = optionalRole(TABLE, LocalResources.MAIL_SUPPRESSION_TABLE_ID, "user_streams_mail_suppression")
+                .map(r -> b.tables.get(r.logicalId())).orElse(null);
     }
 
     /** The queues (dead-letter targets first) and topics. */
@@ -132,6 +141,65 @@ final class ResourceCreator {
         }
         b.welcomeTopicArn = b.topics.get(role(TOPIC, LocalResources.WELCOME_TOPIC_ID, "user-streams-welcome.fifo").logicalId());
         b.deadLetterQueueUrl = b.queues.get(role(QUEUE, LocalResources.DEAD_LETTER_QUEUE_ID, "user-streams-dlq").logicalId());
+        b.welcomeQueueUrl = optionalRole(QUEUE, LocalResources.WELCOME_QUEUE_ID, "user-streams-welcome-mail.fifo")
+                .map(r -> b.queues.get(r.logicalId())).orElse(null);
+        for (Resource subscription : template.ofType(SUBSCRIPTION)) {
+            subscribe(sns, subscription, b.topics, queueArns);
+        }
+        for (Resource set : template.ofType(CONFIGURATION_SET)) {
+            b.configurationSets.add(set.localName());
+        }
+    }
+
+    /**
+     * An sqs subscription of the template (topic and queue by !Ref / !GetAtt), with its
+     * RawMessageDelivery and RedrivePolicy; Subscribe is idempotent, so a second run changes nothing.
+     */
+    private static void subscribe(SnsClient sns, Resource subscription, Map<String, String> topicArns,
+                                  Map<String, String> queueArns) {
+        Map<String, Object> p = subscription.properties();
+        if (!string(p, "Protocol").map("sqs"::equalsIgnoreCase).orElse(false)) {
+            log.atWarn().addKeyValue("subscription", subscription.logicalId()).log("only sqs subscriptions are created locally");
+            return;
+        }
+        String topicArn = resolve(p.get("TopicArn"), topicArns);
+        String queueArn = resolve(p.get("Endpoint"), queueArns);
+        if (topicArn == null || queueArn == null) {
+            log.atWarn().addKeyValue("subscription", subscription.logicalId())
+                    .log("subscription's topic or queue cannot be resolved locally; not created");
+            return;
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        string(p, "RawMessageDelivery").ifPresent(v -> attributes.put("RawMessageDelivery", v.toLowerCase(java.util.Locale.ROOT)));
+        Map<String, Object> redrive = asMap(p.get("RedrivePolicy"));
+        String deadLetterArn = resolve(redrive.get("deadLetterTargetArn"), queueArns);
+        if (deadLetterArn != null) {
+            try {
+                attributes.put("RedrivePolicy", JSON.writeValueAsString(Map.of("deadLetterTargetArn", deadLetterArn)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn).attributes(attributes));
+        log.atInfo().addKeyValue("subscription", subscription.logicalId()).log("subscribed queue to topic");
+    }
+
+    private static String resolve(Object value, Map<String, String> byLogicalId) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Intrinsic i) {
+            return i.referencedLogicalId().map(byLogicalId::get).orElse(null);
+        }
+        return null;
+    }
+
+    private Optional<Resource> optionalRole(String type, String logicalId, String localName) {
+        Optional<Resource> byId = template.resource(logicalId).filter(r -> r.type().equals(type));
+        if (byId.isPresent()) {
+            return byId;
+        }
+        return template.ofType(type).stream().filter(r -> r.localName().equals(localName)).findFirst();
     }
 
     /** The resource that plays a role: by logical id, else by its LocalName. */

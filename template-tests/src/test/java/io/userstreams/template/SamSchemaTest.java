@@ -14,7 +14,7 @@ class SamSchemaTest {
     @Test
     void templateIsValidSam() {
         assertThat(sam.serverlessTypes()).contains("AWS::Serverless::Function", "AWS::Serverless::HttpApi");
-        assertThat(template.ofType("AWS::Serverless::Function")).hasSize(3);
+        assertThat(template.ofType("AWS::Serverless::Function")).hasSize(5);
         assertThat(template.ofType("AWS::Serverless::HttpApi")).hasSize(1);
         assertThat(sam.validate(template)).isEmpty();
     }

@@ -45,7 +45,7 @@ class TemplateParsingTest {
         // The local stack creates these from the template: names and the index definition must stay.
         Map<String, String> localNames = Map.of("UsersTable", "users", "UsersByEmailTable", "users_by_email",
                 "UserStatsTable", "user_stats", "IdempotencyTable", "user_streams_idempotency",
-                "WelcomeTopic", "user-streams-welcome.fifo", "WelcomeQueue", "user-streams-welcome-mail", "DeadLetterQueue", "user-streams-dlq");
+                "WelcomeTopic", "user-streams-welcome.fifo", "WelcomeQueue", "user-streams-welcome-mail.fifo", "DeadLetterQueue", "user-streams-dlq");
         localNames.forEach((id, name) -> assertThat(
                 Template.map(Template.map(t.resource(id).get("Metadata")).get("UserStreams")).get("LocalName"))
                 .as(id).isEqualTo(name));

@@ -30,11 +30,20 @@ final class LocalData {
         LocalResources res = stack.resources();
         DynamoDbClient ddb = stack.dynamoDb();
         recreate(ddb, res.usersTable());
-        for (String table : List.of(res.usersByEmailTable(), res.userStatsTable(), res.idempotencyTable())) {
+        List<String> tables = new ArrayList<>(List.of(res.usersByEmailTable(), res.userStatsTable(), res.idempotencyTable()));
+        res.mailSendsTable().ifPresent(tables::add);
+        res.mailSuppressionTable().ifPresent(tables::add);
+        for (String table : tables) {
             empty(ddb, table);
         }
         List<String> queues = new ArrayList<>(queueUrls);
         queues.add(res.deadLetterQueueUrl());
+        res.welcomeQueueUrl().ifPresent(queues::add);
+        res.queues().values().stream().filter(q -> q.endsWith("-dlq.fifo")).forEach(queues::add);
+        if (stack.mailServer() != null) {
+            stack.mailServer().purge();
+            stack.sesServer().faults().clear();
+        }
         for (String q : queues) {
             stack.sqs().purgeQueue(b -> b.queueUrl(q));
         }

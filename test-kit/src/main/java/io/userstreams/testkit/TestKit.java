@@ -151,6 +151,11 @@ public final class TestKit implements AutoCloseable {
         return effects;
     }
 
+    /** The local mailboxes over IMAP: what the mail sender delivered through the local SES endpoint. */
+    public Inbox inbox() {
+        return Inbox.of(stack);
+    }
+
     /** Versioned writes to the users table, as the CLI and the users API do them. */
     public UserStore users() {
         return new UserStore(stack.dynamoDb(), stack.resources().usersTable());

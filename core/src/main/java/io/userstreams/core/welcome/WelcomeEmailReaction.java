@@ -123,6 +123,8 @@ public final class WelcomeEmailReaction implements RecordReaction {
         attributes.put("userId", user.userId());
         attributes.put("eventType", EVENT_TYPE);
         attributes.put("subject", r.subject());
+        // The mail sender claims its send under this key (one mail per user creation).
+        attributes.put("welcomeKey", key(user));
         String subject = r.subject();
         if (!validSnsSubject(subject)) {
             subject = templates.renderFallbackSubject(user);

@@ -75,7 +75,8 @@ class WelcomeEmailReactionTest {
         assertThat(m.body()).contains("pro 요금제");
         assertThat(m.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of("email", "kim@example.com",
                 "locale", "ko-KR", "userId", "kim", "eventType", "USER_CREATED",
-                "subject", "Name kim님, User Streams에 오신 것을 환영합니다!"));
+                "subject", "Name kim님, User Streams에 오신 것을 환영합니다!",
+                "welcomeKey", WelcomeEmailReaction.key(kim)));
         assertThat(sent.get(1).subject()).startsWith("Welcome to User Streams");
         assertThat(sinks.idempotency.entries().get(WelcomeEmailReaction.key(kim)).status()).isEqualTo("COMPLETED");
         assertThat(sinks.idempotency.entries().get(WelcomeEmailReaction.key(kim)).expiresAt())
