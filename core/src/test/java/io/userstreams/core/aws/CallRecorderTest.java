@@ -85,7 +85,7 @@ class CallRecorderTest {
     @Test
     void offWithoutTheSetting() {
         assertThat(CallRecorder.enabled()).isEqualTo(System.getenv(CallRecorder.VARIABLE) != null);
-        DynamoDbClient.Builder builder = DynamoDbClient.builder();
+        var builder = DynamoDbClient.builder();
         if (!CallRecorder.enabled()) {
             assertThat(CallRecorder.register(builder).plugins()).isEmpty();
         }
