@@ -1,5 +1,6 @@
 package io.userstreams.mail;
 
+import io.userstreams.core.aws.CallRecorder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SNSEvent;
@@ -25,6 +26,9 @@ public final class SesEventHandler implements RequestHandler<SNSEvent, Integer> 
     private static final Logger log = LoggerFactory.getLogger(SesEventHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The scope of this function's AWS calls when they are recorded (the template's permission check). */
+    public static final String CALL_SCOPE = "ses-events";
+
     private final SuppressionList suppressions;
     private final Clock clock;
 
@@ -33,7 +37,7 @@ public final class SesEventHandler implements RequestHandler<SNSEvent, Integer> 
     }
 
     public SesEventHandler(MailSettings settings) {
-        this(new SuppressionList(settings.connection().configure(DynamoDbClient.builder(),
+        this(new SuppressionList(settings.connection().configure(CallRecorder.register(DynamoDbClient.builder()),
                 io.userstreams.core.aws.AwsConnection.Service.DYNAMODB)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build(), settings.suppressionTable()),
                 Clock.systemUTC());
@@ -47,6 +51,12 @@ public final class SesEventHandler implements RequestHandler<SNSEvent, Integer> 
     /** Returns how many addresses were suppressed. */
     @Override
     public Integer handleRequest(SNSEvent event, Context context) {
+        try (CallRecorder.Scope scope = CallRecorder.scope(CALL_SCOPE)) {
+            return handle(event);
+        }
+    }
+
+    private int handle(SNSEvent event) {
         int suppressed = 0;
         for (SNSEvent.SNSRecord record : event.getRecords()) {
             suppressed += apply(record.getSNS().getMessageId(), record.getSNS().getMessage());

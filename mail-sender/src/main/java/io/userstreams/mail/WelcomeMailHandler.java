@@ -1,5 +1,6 @@
 package io.userstreams.mail;
 
+import io.userstreams.core.aws.CallRecorder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
@@ -28,6 +29,9 @@ public final class WelcomeMailHandler implements RequestHandler<SQSEvent, SQSBat
 
     private static final Logger log = LoggerFactory.getLogger(WelcomeMailHandler.class);
 
+    /** The scope of this function's AWS calls when they are recorded (the template's permission check). */
+    public static final String CALL_SCOPE = "mail-sender";
+
     private final WelcomeMailSender sender;
     private final AutoCloseable[] clients;
     private final List<java.util.function.BiConsumer<WelcomeNotice, WelcomeMailSender.Result>> listeners =
@@ -54,10 +58,10 @@ public final class WelcomeMailHandler implements RequestHandler<SQSEvent, SQSBat
 
     private static Object[] clients(MailSettings settings) {
         var connection = settings.connection();
-        DynamoDbClient dynamoDb = connection.configure(DynamoDbClient.builder(),
+        DynamoDbClient dynamoDb = connection.configure(CallRecorder.register(DynamoDbClient.builder()),
                 io.userstreams.core.aws.AwsConnection.Service.DYNAMODB)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        var ses = SesV2Client.builder().region(connection.region()).credentialsProvider(connection.credentials())
+        var ses = CallRecorder.register(SesV2Client.builder()).region(connection.region()).credentialsProvider(connection.credentials())
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         settings.sesEndpoint().ifPresent(ses::endpointOverride);
         return new Object[] {dynamoDb, ses.build()};
@@ -71,6 +75,12 @@ public final class WelcomeMailHandler implements RequestHandler<SQSEvent, SQSBat
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        try (CallRecorder.Scope scope = CallRecorder.scope(CALL_SCOPE)) {
+            return handle(event, context);
+        }
+    }
+
+    private SQSBatchResponse handle(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         boolean stopped = false;

@@ -326,7 +326,8 @@ class WelcomeMailIntegrationTest {
     @Test
     void sesEventsFeedTheSuppressionListOnlyForPermanentBouncesAndComplaints() {
         SuppressionList list = new SuppressionList(stack.dynamoDb(), stack.resources().mailSuppressionTable().orElseThrow());
-        SesEventHandler events = new SesEventHandler(list, java.time.Clock.systemUTC());
+        // The function as deployed: its own clients from its environment (their calls are recorded).
+        SesEventHandler events = new SesEventHandler(MailSettings.fromEnvironment(env));
         com.amazonaws.services.lambda.runtime.events.SNSEvent event = new com.amazonaws.services.lambda.runtime.events.SNSEvent();
         List<com.amazonaws.services.lambda.runtime.events.SNSEvent.SNSRecord> records = new ArrayList<>();
         for (String message : List.of(

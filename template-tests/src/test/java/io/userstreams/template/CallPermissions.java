@@ -27,7 +27,7 @@ final class CallPermissions {
                 continue;
             }
             List<String> problems = new ArrayList<>();
-            List<RecordedCalls.Call> calls = callsByModule.get(RecordedCalls.module(r));
+            List<RecordedCalls.Call> calls = callsByModule.get(RecordedCalls.module(t, r));
             List<RecordedCalls.Request> requests = RecordedCalls.requests(t, s, r, calls, problems);
             problems.forEach(p -> errors.add(s + " " + r.id() + ": " + p));
             List<Map<String, Object>> allows = allowStatements(t, s, role);

@@ -19,7 +19,8 @@ class PermissionsTest {
 
     private static Map<String, List<RecordedCalls.Call>> recorded() {
         return Map.of(RecordedCalls.STREAM_HANDLERS, RecordedCalls.read(RecordedCalls.STREAM_HANDLERS),
-                RecordedCalls.KCL_CONSUMER, RecordedCalls.read(RecordedCalls.KCL_CONSUMER));
+                RecordedCalls.KCL_CONSUMER, RecordedCalls.read(RecordedCalls.KCL_CONSUMER),
+                RecordedCalls.MAIL_SENDER, RecordedCalls.read(RecordedCalls.MAIL_SENDER));
     }
 
     @Test

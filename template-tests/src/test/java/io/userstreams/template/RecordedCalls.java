@@ -35,6 +35,7 @@ final class RecordedCalls {
 
     static final String STREAM_HANDLERS = "stream-handlers";
     static final String KCL_CONSUMER = "kcl-consumer";
+    static final String MAIL_SENDER = "mail-sender";
     static final String RUNTIME_SCOPE = "runtime";
 
     /** IAM prefix per SDK service name. */
@@ -109,8 +110,12 @@ final class RecordedCalls {
     }
 
     /** The module whose tests run a template runtime, and the scopes of its calls that runtime makes. */
-    static String module(TemplateChecks.Runtime r) {
-        return r.kind() == TemplateChecks.Runtime.Kind.KCL ? KCL_CONSUMER : STREAM_HANDLERS;
+    static String module(Template t, TemplateChecks.Runtime r) {
+        if (r.kind() == TemplateChecks.Runtime.Kind.KCL) {
+            return KCL_CONSUMER;
+        }
+        String handler = String.valueOf(Template.properties(t.resource(r.id())).get("Handler"));
+        return handler.startsWith("io.userstreams.mail.") ? MAIL_SENDER : STREAM_HANDLERS;
     }
 
     /**
