@@ -1,5 +1,6 @@
-# Shared by the launchers in bin/: builds once when needed, then runs a module's main class from its
-# recorded runtime classpath (target/classpath.txt). No AWS credentials are set here on purpose.
+# Shared by the launchers in bin/: builds a module and only what it needs once when needed, then runs
+# the module's main class from its recorded runtime classpath (target/classpath.txt). No AWS
+# credentials are set here on purpose.
 # Usage (after sourcing): launch MODULE MAIN_CLASS [JAVA_OPTION...] -- [ARG...]
 
 launcher_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
@@ -32,9 +33,12 @@ launch() {
   [[ $# -gt 0 ]] && shift
   local cp_file="$launcher_root/$module/target/classpath.txt"
   if needs_build "$module"; then
-    echo "$name: building (mvn -B -q -DskipTests install) — first run or sources changed..." >&2
-    (cd "$launcher_root" && mvn -B -q -DskipTests install) || {
-      echo "$name: build failed; run 'mvn -B -DskipTests install' in $launcher_root to see why" >&2
+    # Only the module and what it depends on (-am), packaged in place: nothing is installed into
+    # ~/.m2, and the classpath file points at the modules' target/ folders.
+    local build=(mvn -B -DskipTests -pl "$module" -am package)
+    echo "$name: building (${build[*]}) — first run or sources changed..." >&2
+    (cd "$launcher_root" && "${build[@]}" -q) || {
+      echo "$name: build failed; run '${build[*]}' in $launcher_root to see why" >&2
       exit 1
     }
     touch "$cp_file"

@@ -12,16 +12,15 @@ import java.util.zip.ZipFile;
  * single-file program ({@code java LambdaPackageCheck.java <jar> <maxZippedMb> <maxUnzippedMb>}).
  * The jar is itself the zip Lambda receives, so its file size is the zipped size; the unzipped
  * size is the sum of the entries' uncompressed sizes. Exits 1 over a limit, or when classes that
- * must never ship in the function (KCL, the Streams adapter, DynamoDB Local, the local stack) are in it.
+ * must never ship in the function (KCL, the Streams adapter, the local DynamoDB and stack) are in it.
  */
 public class LambdaPackageCheck {
 
     private static final String[] FORBIDDEN = {
             "software/amazon/kinesis/",
             "com/amazonaws/services/dynamodbv2/streamsadapter/",
-            "com/amazonaws/services/dynamodbv2/local/",
-            "com/almworks/sqlite4java/",
             "io/userstreams/localstack/",
+            "io/userstreams/localdynamodb/",
             "io/userstreams/kcl/",
             "org/elasticmq/",
     };

@@ -54,8 +54,16 @@ public final class Fixtures {
                 newImage, "shardId-000001", seq, Instant.now());
     }
 
-    /** An INSERT whose image is not a valid user (bad email). */
+    /**
+     * A record no reaction can use: an INSERT without its new image (a stream not using
+     * NEW_AND_OLD_IMAGES, a damaged capture). Dead-lettered once with reaction {@code validation}.
+     */
     public static ChangeRecord poison(String userId) {
+        return record(ChangeKind.INSERT, false, userId, Map.of(), Map.of());
+    }
+
+    /** An INSERT whose email is not an address: refused by the reactions that use the email. */
+    public static ChangeRecord badEmail(String userId) {
         Map<String, AttributeValue> item = new java.util.HashMap<>(UserItems.toItem(user(userId)));
         item.put("email", AttributeValue.fromS("not-an-email"));
         return record(ChangeKind.INSERT, false, userId, Map.of(), item);

@@ -110,7 +110,7 @@ public final class ConsumerApplication implements AutoCloseable {
         return settings;
     }
 
-    /** The stream ARN as DynamoDB names it (with {@code ddblocal} locally). */
+    /** The stream ARN the consumer reads. */
     public String streamArn() {
         return streamArn;
     }

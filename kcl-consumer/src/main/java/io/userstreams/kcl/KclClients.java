@@ -60,12 +60,6 @@ final class KclClients implements AutoCloseable {
     }
 
     KclStream stream(String streamArn) {
-        if (LocalStreamArnClient.isLocalArn(streamArn)) {
-            // The adapter rejects the ddblocal region: KCL sees a real region, the local server its own.
-            String region = connection.region().id();
-            return new KclStream(LocalStreamArnClient.withRegion(streamArn, region),
-                    new AmazonDynamoDBStreamsAdapterClient(new LocalStreamArnClient(streams, region), connection.region()));
-        }
         return new KclStream(streamArn, new AmazonDynamoDBStreamsAdapterClient(streams, connection.region()));
     }
 

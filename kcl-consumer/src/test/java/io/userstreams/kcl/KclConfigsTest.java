@@ -68,14 +68,4 @@ class KclConfigsTest {
         assertThat(polling.idleTimeBetweenReadsInMillis()).isEqualTo(50);
         assertThat(polling.maxRecords()).isEqualTo(300);
     }
-
-    @Test
-    void aLocalStreamArnIsShownToKclWithARealRegion() {
-        String local = "arn:aws:dynamodb:ddblocal:000000000000:table/users/stream/2026-12-06T00:00:00.000";
-        ConsumerSettings settings = ConsumerSettings.fromEnvironment(local(Map.of()));
-        try (KclClients clients = new KclClients(settings.connection())) {
-            assertThat(clients.stream(local).arn()).doesNotContain("ddblocal")
-                    .startsWith("arn:aws:dynamodb:" + settings.connection().region().id() + ":");
-        }
-    }
 }

@@ -203,15 +203,6 @@ class ShardProcessorTest {
     }
 
     @Test
-    void localArnIsMappedToARealRegionAndBack() {
-        String local = "arn:aws:dynamodb:ddblocal:000000000000:table/users/stream/2026-11-25T15:24:32.140";
-        String real = LocalStreamArnClient.withRegion(local, "us-east-1");
-        assertThat(real).isEqualTo("arn:aws:dynamodb:us-east-1:000000000000:table/users/stream/2026-11-25T15:24:32.140");
-        assertThat(LocalStreamArnClient.withRegion(real, LocalStreamArnClient.LOCAL_REGION)).isEqualTo(local);
-        assertThat(LocalStreamArnClient.isLocalArn(real)).isFalse();
-    }
-
-    @Test
     void settingsRejectBadValuesWithWhatToFix() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConsumerSettings.fromEnvironment(
                 Map.of(ConsumerSettings.MAX_RECORDS, "5000"))).hasMessageContaining("MAX_RECORDS must be 1..1000");

@@ -83,7 +83,7 @@ public final class LocalResources {
         return idempotencyTable;
     }
 
-    /** The users table's stream ARN (DynamoDB Local's always carry the region {@code ddblocal}). */
+    /** The users table's stream ARN, in the stack's region. */
     public String usersStreamArn() {
         return usersStreamArn;
     }

@@ -3,6 +3,7 @@ package io.userstreams.localstack;
 import io.userstreams.localstack.LocalStackOptions.Server;
 import io.userstreams.localstack.opensearch.OpenSearchNode;
 import io.userstreams.localstack.sns.SnsServer;
+import io.userstreams.localdynamodb.LocalDynamoDb;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile Duration totalStartup = Duration.ZERO;
 
     // Servers, set as each comes up; guarded by lock so close() during start-up stops what exists.
-    private DynamoDbLocalServer dynamoDbServer;
+    private LocalDynamoDb dynamoDbServer;
     private ElasticMqServer sqsServer;
     private SnsServer snsServer;
     private OpenSearchNode openSearchNode;
@@ -128,8 +129,13 @@ public final class LocalStack implements AutoCloseable {
             LocalResources.Builder resourcesBuilder = new LocalResources.Builder();
             dynamoDbStart = pool.submit(() -> {
                 timed("dynamodb", () -> {
-                    DynamoDbLocalServer server = DynamoDbLocalServer.start(host, ports.get(Server.DYNAMODB),
-                            options.cacheDir().resolve("sqlite-natives"));
+                    LocalDynamoDb.Builder db = LocalDynamoDb.builder().host(host).port(ports.get(Server.DYNAMODB))
+                            .region(options.region()).accountId(options.accountId())
+                            .shardsPerStream(options.dynamoDbShards())
+                            .shardRollOverInterval(options.shardRollOverInterval())
+                            .ttlSweepInterval(options.ttlSweepInterval());
+                    options.dynamoDbDataDir().ifPresent(db::dataDirectory);
+                    LocalDynamoDb server = db.start();
                     register(server::close, () -> dynamoDbServer = server);
                     dynamoDbEndpoint = server.endpoint();
                     return null;
@@ -356,6 +362,19 @@ public final class LocalStack implements AutoCloseable {
         return options.region();
     }
 
+    /**
+     * The local DynamoDB itself, for tests that steer it: shard roll-over and split
+     * ({@code localDynamoDb().streams()}), faults, a TTL sweep now.
+     */
+    public LocalDynamoDb localDynamoDb() {
+        ensureOpen();
+        LocalDynamoDb server = dynamoDbServer;
+        if (server == null) {
+            throw new IllegalStateException("DynamoDB is not running in this local stack");
+        }
+        return server;
+    }
+
     public URI dynamoDbEndpoint() {
         return dynamoDbEndpoint;
     }
@@ -520,7 +539,7 @@ public final class LocalStack implements AutoCloseable {
             OpenSearchClient os = openSearch;
             SnsServer snsS = snsServer;
             ElasticMqServer sqsS = sqsServer;
-            DynamoDbLocalServer ddbS = dynamoDbServer;
+            LocalDynamoDb ddbS = dynamoDbServer;
             OpenSearchNode osN = openSearchNode;
             steps.add(() -> clients.forEach(c -> closeQuietly("client", c)));
             if (os != null) {

@@ -20,7 +20,7 @@ public final class LocalStackOptions {
 
     /** The servers of the stack, with the option and variable that change each one's port. */
     public enum Server {
-        DYNAMODB("DynamoDB Local", 8000, "--dynamodb-port", "DYNAMODB_PORT"),
+        DYNAMODB("DynamoDB", 8000, "--dynamodb-port", "DYNAMODB_PORT"),
         SQS("ElasticMQ (SQS)", 9324, "--sqs-port", "SQS_PORT"),
         SNS("SNS endpoint", 9911, "--sns-port", "SNS_PORT"),
         OPENSEARCH("OpenSearch", 9200, "--opensearch-port", "OPENSEARCH_PORT");
@@ -72,6 +72,10 @@ public final class LocalStackOptions {
     private final String accountId;
     private final Duration openSearchStartTimeout;
     private final boolean shutdownHook;
+    private final int dynamoDbShards;
+    private final Duration shardRollOverInterval;
+    private final Duration ttlSweepInterval;
+    private final Path dynamoDbDataDir;
 
     private LocalStackOptions(Builder b) {
         this.ports = new EnumMap<>(b.ports);
@@ -84,6 +88,13 @@ public final class LocalStackOptions {
         this.accountId = Objects.requireNonNull(b.accountId, "accountId");
         this.openSearchStartTimeout = Objects.requireNonNull(b.openSearchStartTimeout, "openSearchStartTimeout");
         this.shutdownHook = b.shutdownHook;
+        this.dynamoDbShards = b.dynamoDbShards;
+        this.shardRollOverInterval = Objects.requireNonNull(b.shardRollOverInterval, "shardRollOverInterval");
+        this.ttlSweepInterval = Objects.requireNonNull(b.ttlSweepInterval, "ttlSweepInterval");
+        this.dynamoDbDataDir = b.dynamoDbDataDir;
+        if (dynamoDbShards < 1) {
+            throw new IllegalArgumentException("the stream needs at least one shard, got " + dynamoDbShards);
+        }
         for (Map.Entry<Server, Integer> e : ports.entrySet()) {
             int port = e.getValue();
             if (port < 0 || port > 65535) {
@@ -134,13 +145,16 @@ public final class LocalStackOptions {
         b.accountId = accountId;
         b.openSearchStartTimeout = openSearchStartTimeout;
         b.shutdownHook = shutdownHook;
+        b.dynamoDbShards = dynamoDbShards;
+        b.shardRollOverInterval = shardRollOverInterval;
+        b.ttlSweepInterval = ttlSweepInterval;
+        b.dynamoDbDataDir = dynamoDbDataDir;
         return b;
     }
 
     /**
      * The shared cache: the unpacked OpenSearch distribution (161 MB, unpacked once per machine, not per
-     * test run), OpenSearch's per-node folders (deleted when each node stops) and the extracted sqlite
-     * natives. The OpenSearch node's default root's parent ({@code $USER_STREAMS_STATE_DIR}, else
+     * test run) and OpenSearch's per-node folders (deleted when each node stops). The OpenSearch node's default root's parent ({@code $USER_STREAMS_STATE_DIR}, else
      * {@code <tmp>/user-streams-<user>}): under /tmp so uid 65534 can reach it when we run as root.
      */
     public static Path defaultCacheDir() {
@@ -170,6 +184,26 @@ public final class LocalStackOptions {
 
     public Path cacheDir() {
         return cacheDir;
+    }
+
+    /** Open shards per stream in the local DynamoDB (an item always lands in the same one). */
+    public int dynamoDbShards() {
+        return dynamoDbShards;
+    }
+
+    /** How long a local stream shard stays open before it closes and a child continues (4 h as DynamoDB). */
+    public Duration shardRollOverInterval() {
+        return shardRollOverInterval;
+    }
+
+    /** How often the local DynamoDB's TTL sweeper deletes expired items. */
+    public Duration ttlSweepInterval() {
+        return ttlSweepInterval;
+    }
+
+    /** Where the local DynamoDB keeps its tables across restarts; empty: in memory only. */
+    public java.util.Optional<Path> dynamoDbDataDir() {
+        return java.util.Optional.ofNullable(dynamoDbDataDir);
     }
 
     /** The template to create resources from; empty = the one in this module's jar. */
@@ -210,6 +244,11 @@ public final class LocalStackOptions {
         private String accountId = DEFAULT_ACCOUNT_ID;
         private Duration openSearchStartTimeout = Duration.ofSeconds(240);
         private boolean shutdownHook = true;
+        private int dynamoDbShards = 1;
+        private Duration shardRollOverInterval = Duration.ofHours(4);
+        // DynamoDB's own sweeper is lazy (up to days); seconds locally so expiries are seen while one watches.
+        private Duration ttlSweepInterval = Duration.ofSeconds(5);
+        private Path dynamoDbDataDir;
 
         private Builder() {
         }
@@ -280,6 +319,27 @@ public final class LocalStackOptions {
         /** Whether a JVM shutdown hook closes the stack (default on). */
         public Builder shutdownHook(boolean install) {
             this.shutdownHook = install;
+            return this;
+        }
+
+        public Builder dynamoDbShards(int shards) {
+            this.dynamoDbShards = shards;
+            return this;
+        }
+
+        public Builder shardRollOverInterval(Duration interval) {
+            this.shardRollOverInterval = interval;
+            return this;
+        }
+
+        public Builder ttlSweepInterval(Duration interval) {
+            this.ttlSweepInterval = interval;
+            return this;
+        }
+
+        /** Keep the local DynamoDB's tables in this folder (snapshot on stop, loaded on start). */
+        public Builder dynamoDbDataDir(Path dir) {
+            this.dynamoDbDataDir = dir == null ? null : dir.toAbsolutePath();
             return this;
         }
 

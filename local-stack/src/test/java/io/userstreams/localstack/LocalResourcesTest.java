@@ -23,7 +23,7 @@ class LocalResourcesTest {
         assertThat(resources.idempotencyTable()).isEqualTo("user_streams_idempotency");
         assertThat(dynamoDb.listTables().tableNames())
                 .contains("users", "users_by_email", "user_stats", "user_streams_idempotency");
-        assertThat(resources.usersStreamArn()).startsWith("arn:aws:dynamodb:ddblocal:000000000000:table/users/stream/");
+        assertThat(resources.usersStreamArn()).startsWith("arn:aws:dynamodb:us-east-1:000000000000:table/users/stream/");
 
         assertThat(resources.welcomeTopicArn()).isEqualTo("arn:aws:sns:us-east-1:000000000000:user-streams-welcome.fifo");
         assertThat(sns.listTopics().topics()).extracting(Topic::topicArn).contains(resources.welcomeTopicArn());

@@ -34,7 +34,7 @@ class LocalStackLifecycleTest {
 
             assertThatThrownBy(() -> LocalStack.start(options))
                     .isInstanceOf(PortInUseException.class)
-                    .hasMessage("port " + port + " (DynamoDB Local) is in use: stop what uses it or pass "
+                    .hasMessage("port " + port + " (DynamoDB) is in use: stop what uses it or pass "
                             + "--dynamodb-port / DYNAMODB_PORT");
             assertThat(System.nanoTime() - t).as("failed before starting any server").isLessThan(2_000_000_000L);
         }

@@ -38,7 +38,17 @@ public final class DerivedTablesReaction implements RecordReaction {
 
     @Override
     public ReactionResult apply(List<UserChange> changes) {
+        // Up to the first new image with an unusable email, plan or country: its usable fields are
+        // applied with the records before it, then it is reported (dead-lettered once, not retried).
         int n = changes.size();
+        RuntimeException refused = null;
+        for (int k = 0; k < n; k++) {
+            refused = changes.get(k).newImageProblem(DerivedEffects.FIELDS);
+            if (refused != null) {
+                n = k + 1;
+                break;
+            }
+        }
         DerivedUpdate[] updates = new DerivedUpdate[n];
         for (int k = 0; k < n; k++) {
             updates[k] = DerivedEffects.of(changes.get(k));
@@ -114,6 +124,6 @@ public final class DerivedTablesReaction implements RecordReaction {
             }
             i = j;
         }
-        return ReactionResult.all(n);
+        return refused == null ? ReactionResult.all(n) : ReactionResult.failedAt(n - 1, refused);
     }
 }

@@ -1,5 +1,6 @@
 package io.userstreams.core.search;
 
+import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserValidator;
 
@@ -12,9 +13,8 @@ import io.userstreams.core.user.UserValidator;
  * <ul>
  *   <li>Within one incarnation of a user, createdAt is fixed and writers raise {@code version}
  *       by one per write (optimistic locking), so the composite grows with every write.</li>
- *   <li>A delete is indexed with the old image's composite + 1: above every write of that
- *       incarnation, so a replayed older record is rejected (409) while the tombstone lives
- *       ({@code index.gc_deletes = 15d} in template.yaml).</li>
+ *   <li>A delete is indexed with the incarnation's highest composite ({@link #forDelete}): above
+ *       every write of that incarnation, so a replayed older record is rejected (409).</li>
  *   <li>A user created again gets a later createdAt, so its first write beats the old tombstone.
  *       (A re-creation that reuses the old createdAt loses to the tombstone: writers must stamp
  *       a new createdAt.)</li>
@@ -36,17 +36,29 @@ public final class ExternalVersions {
     private ExternalVersions() {
     }
 
+    /**
+     * The composite version; throws {@link InvalidUserException} (a record failure of this record
+     * only) when the user is outside the scheme's range, which the validator already refuses.
+     */
     public static long of(User user) {
         long version = user.version();
         if (version < 0 || version > UserValidator.MAX_VERSION) {
-            throw new IllegalArgumentException("version " + version + " does not fit " + VERSION_BITS + " bits");
+            throw new InvalidUserException("version", "must be between 1 and " + UserValidator.MAX_VERSION
+                    + " to fit the search index's version, was " + version);
         }
-        return Math.addExact(Math.multiplyExact(user.createdAt().toEpochMilli(), 1L << VERSION_BITS), version);
+        UserValidator.checkCreatedAt(user.createdAt());
+        return (user.createdAt().toEpochMilli() << VERSION_BITS) + version;
     }
 
-    /** The version for deleting the document of a user whose last image was {@code before}. */
+    /**
+     * The version for deleting the document of a user whose last image was {@code before}: the
+     * highest version of that incarnation ({@code createdAtMillis * 2^20 + 2^20 − 1}), so the delete
+     * beats every write of the incarnation — a replay, and also a write whose version went down or
+     * an image whose version could not be indexed. Needs only createdAt.
+     */
     public static long forDelete(User before) {
-        return of(before) + 1;
+        UserValidator.checkCreatedAt(before.createdAt());
+        return (before.createdAt().toEpochMilli() << VERSION_BITS) + (1L << VERSION_BITS) - 1;
     }
 
     /** External ordering is exact only for items with a version; see the class comment. */

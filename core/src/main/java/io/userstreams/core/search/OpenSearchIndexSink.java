@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.VersionType;
 import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
@@ -61,6 +62,9 @@ public final class OpenSearchIndexSink implements SearchSink {
             response = client.bulk(b -> b.operations(ops));
         } catch (IOException e) {
             throw new UncheckedIOException("bulk request to OpenSearch failed", e);
+        } catch (OpenSearchException e) {
+            indexReady = false; // a whole-request error (e.g. the index vanished): check the index again next time
+            throw e;
         }
         List<BulkItemResult> results = new ArrayList<>(operations.size());
         for (BulkResponseItem item : response.items()) {
@@ -68,6 +72,9 @@ public final class OpenSearchIndexSink implements SearchSink {
                 results.add(item.status() >= 200 && item.status() < 300 ? BulkItemResult.OK
                         : new BulkItemResult(item.status(), item.result(), null));
             } else {
+                if ("index_not_found_exception".equals(item.error().type())) {
+                    indexReady = false; // gone since we checked: check (and create) again before the retry
+                }
                 results.add(new BulkItemResult(item.status(), item.error().type(), item.error().reason()));
             }
         }

@@ -64,11 +64,26 @@ public final class SearchIndexReaction implements RecordReaction {
         return doc;
     }
 
+    /** The fields a document holds: an INSERT or MODIFY is indexed only when all of them are valid. */
+    public static final List<String> INDEXED_FIELDS = List.of("userId", "email", "name", "plan", "country", "locale",
+            "createdAt", "version", "expiresAt");
+    /** A delete needs only the key and the incarnation (createdAt) it ends. */
+    public static final List<String> DELETE_FIELDS = List.of("createdAt");
+
+    /** The operation for a change; throws {@link io.userstreams.core.user.InvalidUserException} when the image it needs is unusable. */
     public static IndexOperation operation(UserChange change) {
         if (change.kind() == ChangeKind.REMOVE) {
+            var problem = change.oldImageProblem(DELETE_FIELDS);
+            if (problem != null) {
+                throw problem;
+            }
             User before = change.oldUser();
             return new IndexOperation(IndexOperation.Kind.DELETE, before.userId(), ExternalVersions.forDelete(before),
-                    !ExternalVersions.exact(before), null);
+                    false, null);
+        }
+        var problem = change.newImageProblem(INDEXED_FIELDS);
+        if (problem != null) {
+            throw problem;
         }
         User after = change.newUser();
         return new IndexOperation(IndexOperation.Kind.INDEX, after.userId(), ExternalVersions.of(after),
@@ -81,8 +96,19 @@ public final class SearchIndexReaction implements RecordReaction {
         for (int from = 0; from < n; from += bulkSize) {
             int to = Math.min(n, from + bulkSize);
             List<IndexOperation> ops = new ArrayList<>(to - from);
+            RuntimeException refused = null;
             for (int i = from; i < to; i++) {
-                ops.add(operation(changes.get(i)));
+                try {
+                    ops.add(operation(changes.get(i)));
+                } catch (RuntimeException e) {
+                    // This record alone cannot be indexed: send the ones before it, then report it.
+                    refused = e;
+                    to = i;
+                    break;
+                }
+            }
+            if (ops.isEmpty()) {
+                return ReactionResult.failedAt(from, refused);
             }
             List<BulkItemResult> results;
             try {
@@ -97,8 +123,24 @@ public final class SearchIndexReaction implements RecordReaction {
                     return ReactionResult.failedAt(from + k, failure);
                 }
             }
+            if (refused != null) {
+                return ReactionResult.failedAt(to, refused);
+            }
         }
         return ReactionResult.all(n);
+    }
+
+    /**
+     * Item errors that say something about the index, not about the document: a write block (403,
+     * e.g. disk watermark or a read-only index), an index that is gone (404 index_not_found with
+     * auto-creation off) or closed (400 index_closed). Every record would fail the same way, so
+     * they are systemic: retried, then handed back, never dead-lettered.
+     */
+    static boolean aboutTheIndex(BulkItemResult r) {
+        String type = r.errorType();
+        return r.status() == 403 || r.status() == 401
+                || "index_not_found_exception".equals(type) || "index_closed_exception".equals(type)
+                || "cluster_block_exception".equals(type);
     }
 
     static RuntimeException failure(IndexOperation op, BulkItemResult r) {
@@ -106,12 +148,12 @@ public final class SearchIndexReaction implements RecordReaction {
             return new SystemicFailureException("MissingResult", "the bulk response has no item for user " + op.id(), null);
         }
         int s = r.status();
-        if (r.ok() || s == 409 || (s == 404 && op.kind() == IndexOperation.Kind.DELETE)) {
+        if (r.ok() || s == 409 || (s == 404 && op.kind() == IndexOperation.Kind.DELETE && !aboutTheIndex(r))) {
             return null;
         }
         String text = "search " + op.kind().name().toLowerCase() + " of user " + op.id() + " failed with " + s
                 + (r.errorType() == null ? "" : " " + r.errorType()) + (r.reason() == null ? "" : ": " + r.reason());
-        if (s == 429 || s >= 500 || s == 0) {
+        if (s == 429 || s >= 500 || s == 0 || aboutTheIndex(r)) {
             return new SystemicFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);
         }
         return new RecordFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);

@@ -2,6 +2,7 @@ package io.userstreams.core.user;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -23,6 +24,10 @@ public final class UserValidator {
     public static final int MAX_USER_ID_CHARS = 128;
     /** Versions share a long with createdAt in the search index's external version (see ExternalVersions). */
     public static final long MAX_VERSION = (1L << 20) - 2;
+    /** The search index's external version is {@code createdAtMillis * 2^20 + version}: it must be ≥ 0 ... */
+    public static final Instant MIN_CREATED_AT = Instant.EPOCH;
+    /** ... and fit a long with every version of the incarnation: createdAtMillis ≤ 2^43 − 1 (2248-09-26). */
+    public static final Instant MAX_CREATED_AT = Instant.ofEpochMilli(Long.MAX_VALUE >> 20);
 
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     private static final Set<String> LANGUAGES = Set.of(Locale.getISOLanguages());
@@ -52,62 +57,172 @@ public final class UserValidator {
         }
     }
 
-    /** Parses and validates an item. */
+    /** Parses and validates an item; throws the first problem found. */
     public static User parse(Map<String, AttributeValue> item) {
+        UserImage image = parseFields(item);
+        if (!image.problems().isEmpty()) {
+            throw image.problems().values().iterator().next();
+        }
+        return image.user();
+    }
+
+    /**
+     * Parses an item field by field: the user (a field that cannot be used holds a placeholder —
+     * empty text, the epoch, {@link User#NO_VERSION}, no TTL) and every problem, by field, in the
+     * item's field order. Reactions use this to check only the fields they use.
+     */
+    public static UserImage parseFields(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
             throw new InvalidUserException("item", "image is missing or empty");
         }
-        checkDepth(item);
-        // UTF-8 is at most 3 bytes per char: only items that could be too big are measured exactly.
-        int size = roughSizeBound(item) <= MAX_ITEM_BYTES ? 0 : itemSize(item);
-        if (size > MAX_ITEM_BYTES) {
-            throw new InvalidUserException("item", "item is " + size + " bytes, more than the " + MAX_ITEM_BYTES
-                    + " allowed for a user");
+        Map<String, InvalidUserException> problems = new LinkedHashMap<>(2);
+        try {
+            checkDepth(item);
+            // UTF-8 is at most 3 bytes per char: only items that could be too big are measured exactly.
+            int size = roughSizeBound(item) <= MAX_ITEM_BYTES ? 0 : itemSize(item);
+            if (size > MAX_ITEM_BYTES) {
+                throw new InvalidUserException(UserImage.ITEM, "item is " + size + " bytes, more than the "
+                        + MAX_ITEM_BYTES + " allowed for a user");
+            }
+        } catch (InvalidUserException e) {
+            problems.put(UserImage.ITEM, e);
         }
-        String userId = string(item, "userId");
-        String email = string(item, "email");
-        String name = string(item, "name");
-        String plan = string(item, "plan");
-        String country = string(item, "country");
-        String locale = string(item, "locale");
-        String createdAtText = string(item, "createdAt");
-        Instant createdAt = parseInstant(createdAtText);
-        long version = item.containsKey("version") ? number(item, "version") : User.NO_VERSION;
-        OptionalLong expiresAt = item.containsKey("expiresAt") ? OptionalLong.of(number(item, "expiresAt"))
-                : OptionalLong.empty();
-        User user = new User(userId, email, name, plan, country, locale, createdAt, version, expiresAt);
-        validate(user);
-        return user;
+        String userId = text(item, "userId", problems);
+        String email = text(item, "email", problems);
+        String name = text(item, "name", problems);
+        String plan = text(item, "plan", problems);
+        String country = text(item, "country", problems);
+        String locale = text(item, "locale", problems);
+        Instant createdAt = Instant.EPOCH;
+        String createdAtText = text(item, "createdAt", problems);
+        if (!problems.containsKey("createdAt")) {
+            try {
+                createdAt = parseInstant(createdAtText);
+                checkCreatedAt(createdAt);
+            } catch (InvalidUserException e) {
+                problems.put("createdAt", e);
+                createdAt = Instant.EPOCH;
+            }
+        }
+        long version = User.NO_VERSION;
+        if (item.containsKey("version")) {
+            try {
+                version = number(item, "version");
+                checkVersion(version);
+            } catch (InvalidUserException e) {
+                problems.put("version", e);
+                version = User.NO_VERSION;
+            }
+        }
+        OptionalLong expiresAt = OptionalLong.empty();
+        if (item.containsKey("expiresAt")) {
+            try {
+                long e = number(item, "expiresAt");
+                checkExpiresAt(e);
+                expiresAt = OptionalLong.of(e);
+            } catch (InvalidUserException e) {
+                problems.put("expiresAt", e);
+            }
+        }
+        check(problems, "userId", userId, UserValidator::checkUserId);
+        check(problems, "email", email, UserValidator::checkEmail);
+        check(problems, "name", name, UserValidator::checkName);
+        check(problems, "plan", plan, UserValidator::checkPlan);
+        check(problems, "country", country, UserValidator::checkCountry);
+        check(problems, "locale", locale, UserValidator::checkLocale);
+        User user = new User(usable(problems, "userId", userId), usable(problems, "email", email),
+                usable(problems, "name", name), usable(problems, "plan", plan), usable(problems, "country", country),
+                usable(problems, "locale", locale), createdAt, version, expiresAt);
+        return new UserImage(user, problems);
+    }
+
+    private static String text(Map<String, AttributeValue> item, String field, Map<String, InvalidUserException> problems) {
+        try {
+            return string(item, field);
+        } catch (InvalidUserException e) {
+            problems.put(field, e);
+            return "";
+        }
+    }
+
+    private static void check(Map<String, InvalidUserException> problems, String field, String value,
+                              java.util.function.Consumer<String> check) {
+        if (problems.containsKey(field)) {
+            return;
+        }
+        try {
+            check.accept(value);
+        } catch (InvalidUserException e) {
+            problems.put(field, e);
+        }
+    }
+
+    private static String usable(Map<String, InvalidUserException> problems, String field, String value) {
+        return problems.containsKey(field) ? "" : value;
     }
 
     /** Checks field values; writers call this before they write. */
     public static void validate(User user) {
-        if (user.userId().isBlank() || user.userId().length() > MAX_USER_ID_CHARS) {
+        checkUserId(user.userId());
+        checkEmail(user.email());
+        checkName(user.name());
+        checkPlan(user.plan());
+        checkCountry(user.country());
+        checkLocale(user.locale());
+        checkCreatedAt(user.createdAt());
+        checkVersion(user.version());
+        if (user.expiresAt().isPresent()) {
+            checkExpiresAt(user.expiresAt().getAsLong());
+        }
+    }
+
+    public static void checkUserId(String userId) {
+        if (userId.isBlank() || userId.length() > MAX_USER_ID_CHARS) {
             throw new InvalidUserException("userId", "must be 1-" + MAX_USER_ID_CHARS + " characters");
         }
-        checkUnicode("userId", user.userId());
-        checkEmail(user.email());
-        checkUnicode("name", user.name());
-        if (user.name().isBlank()) {
+        checkUnicode("userId", userId);
+    }
+
+    public static void checkName(String name) {
+        checkUnicode("name", name);
+        if (name.isBlank()) {
             throw new InvalidUserException("name", "must not be blank");
         }
-        if (user.name().length() > MAX_NAME_CHARS) {
-            throw new InvalidUserException("name", "is " + user.name().length() + " characters, more than "
-                    + MAX_NAME_CHARS);
+        if (name.length() > MAX_NAME_CHARS) {
+            throw new InvalidUserException("name", "is " + name.length() + " characters, more than " + MAX_NAME_CHARS);
         }
-        if (!PLANS.contains(user.plan())) {
-            throw new InvalidUserException("plan", "unknown plan '" + user.plan() + "', expected one of free, pro, enterprise");
+    }
+
+    public static void checkPlan(String plan) {
+        if (!PLANS.contains(plan)) {
+            throw new InvalidUserException("plan", "unknown plan '" + plan + "', expected one of free, pro, enterprise");
         }
-        if (!COUNTRIES.contains(user.country())) {
-            throw new InvalidUserException("country", "'" + user.country()
+    }
+
+    public static void checkCountry(String country) {
+        if (!COUNTRIES.contains(country)) {
+            throw new InvalidUserException("country", "'" + country
                     + "' is not an ISO 3166 alpha-2 code (upper case, e.g. KR)");
         }
-        checkLocale(user.locale());
-        if (user.version() < 0 || user.version() > MAX_VERSION) {
-            throw new InvalidUserException("version", "must be between 1 and " + MAX_VERSION + ", was " + user.version());
+    }
+
+    public static void checkVersion(long version) {
+        if (version < 0 || version > MAX_VERSION) {
+            throw new InvalidUserException("version", "must be between 1 and " + MAX_VERSION + ", was " + version);
         }
-        if (user.expiresAt().isPresent() && user.expiresAt().getAsLong() < 0) {
-            throw new InvalidUserException("expiresAt", "must be epoch seconds, was " + user.expiresAt().getAsLong());
+    }
+
+    public static void checkExpiresAt(long expiresAt) {
+        if (expiresAt < 0) {
+            throw new InvalidUserException("expiresAt", "must be epoch seconds, was " + expiresAt);
+        }
+    }
+
+    /** createdAt must fit the version scheme (see MIN_CREATED_AT, MAX_CREATED_AT); writers and the users API call this too. */
+    public static void checkCreatedAt(Instant createdAt) {
+        if (createdAt.isBefore(MIN_CREATED_AT) || createdAt.isAfter(MAX_CREATED_AT)) {
+            throw new InvalidUserException("createdAt", "must be between " + MIN_CREATED_AT + " and " + MAX_CREATED_AT
+                    + " (the search index's version is createdAt millis * 2^20 + version)");
         }
     }
 

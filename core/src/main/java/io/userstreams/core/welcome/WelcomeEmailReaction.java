@@ -152,8 +152,24 @@ public final class WelcomeEmailReaction implements RecordReaction {
         return true;
     }
 
+    /** The fields a welcome uses (with the key): a bad plan or country does not stop the welcome. */
+    public static final List<String> FIELDS = List.of("email", "name", "locale", "createdAt");
+
     @Override
     public ReactionResult apply(List<UserChange> changes) {
+        // Creations up to the first one whose welcome fields are unusable; then that one is reported.
+        for (int j = 0; j < changes.size(); j++) {
+            UserChange c = changes.get(j);
+            var problem = c.kind() == ChangeKind.INSERT ? c.newImageProblem(FIELDS) : null;
+            if (problem != null) {
+                ReactionResult before = j == 0 ? ReactionResult.all(0) : applyUsable(changes.subList(0, j));
+                return before.complete() ? ReactionResult.failedAt(j, problem) : before;
+            }
+        }
+        return applyUsable(changes);
+    }
+
+    private ReactionResult applyUsable(List<UserChange> changes) {
         // Groups of up to 10 INSERTs; each creation once (a record duplicated in the batch is skipped).
         List<Group> groups = new ArrayList<>();
         Set<String> seen = new HashSet<>();

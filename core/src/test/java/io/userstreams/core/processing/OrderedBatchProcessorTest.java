@@ -190,7 +190,7 @@ class OrderedBatchProcessorTest {
         assertThat(sinks.deadLetters.letters()).singleElement().satisfies(l -> {
             assertThat(l.reaction()).isEqualTo("validation");
             assertThat(l.errorType()).isEqualTo("validation");
-            assertThat(l.error()).startsWith("newImage.email:").contains("not a valid address");
+            assertThat(l.error()).startsWith("newImage:").contains("NEW_AND_OLD_IMAGES");
             assertThat(l.attempts()).isEqualTo(1);
         });
     }

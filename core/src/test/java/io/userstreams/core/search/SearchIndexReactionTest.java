@@ -81,4 +81,49 @@ class SearchIndexReactionTest {
         assertThat(throttled.firstUnfinished()).containsSame(next.get(1));
         assertThat(sinks.deadLetters.letters()).hasSize(1);
     }
+
+    /** A user the validator did not see (or a bug) with a createdAt past 2248: only that record fails. */
+    @Test
+    void aVersionOutOfRangeFailsOnlyItsOwnRecordNotTheBulk() {
+        User good = user("good");
+        User overflow = new User("overflow", "o@example.com", "O", "free", "KR", "ko",
+                java.time.Instant.parse("2300-01-01T00:00:00Z"), 1, java.util.OptionalLong.empty());
+        User after = user("after");
+        List<io.userstreams.core.reaction.UserChange> changes = List.of(
+                new io.userstreams.core.reaction.UserChange(insert(good), null, good),
+                new io.userstreams.core.reaction.UserChange(insert(overflow), null, overflow),
+                new io.userstreams.core.reaction.UserChange(insert(after), null, after));
+        SearchIndexReaction reaction = new SearchIndexReaction(sinks.search, 500);
+        var result = reaction.apply(changes);
+        assertThat(result.done()).isEqualTo(1);
+        assertThat(io.userstreams.core.failure.FailureClassifier.classify(result.failure()))
+                .isEqualTo(io.userstreams.core.failure.FailureKind.RECORD_PERMANENT);
+        assertThat(result.failure().getMessage()).contains("createdAt");
+        assertThat(reaction.apply(changes.subList(2, 3)).complete()).isTrue();
+        assertThat(sinks.search.documents()).containsOnlyKeys("good", "after");
+    }
+
+    /** Errors about the index, not the document, stop the batch (systemic) instead of dead-lettering every record. */
+    @Test
+    void indexLevelErrorsAreSystemicNotRecordFailures() {
+        List<BulkItemResult> indexErrors = List.of(
+                new BulkItemResult(403, "cluster_block_exception", "index [users] blocked by: [FORBIDDEN/8/index write (api)]"),
+                new BulkItemResult(404, "index_not_found_exception", "no such index [users]"),
+                new BulkItemResult(400, "index_closed_exception", "closed"));
+        for (BulkItemResult error : indexErrors) {
+            for (boolean delete : new boolean[] {false, true}) {
+                User u = user("u-" + error.status() + "-" + delete);
+                sinks.search.perOperation = op -> null;
+                if (delete) {
+                    assertThat(core().processor().process(List.of(insert(u))).isComplete()).isTrue();
+                }
+                sinks.search.perOperation = op -> error;
+                List<ChangeRecord> batch = List.of(delete ? remove(u) : insert(u));
+                BatchOutcome outcome = core().processor().process(batch);
+                assertThat(outcome.completed()).as(error.errorType() + (delete ? " on delete" : " on index")).isZero();
+                assertThat(outcome.firstUnfinished()).containsSame(batch.get(0));
+            }
+        }
+        assertThat(sinks.deadLetters.letters()).isEmpty();
+    }
 }

@@ -191,4 +191,24 @@ class UserValidatorTest {
         assertThat(Emails.mask(null)).isEqualTo("***");
         assertThat(Fixtures.user("kim").toString()).contains("k***@example.com").doesNotContain("kim@example.com");
     }
+
+    @Test
+    void createdAtOutsideTheVersionSchemesRangeIsRefusedWithAClearReason() {
+        Map<String, AttributeValue> before1970 = valid();
+        before1970.put("createdAt", AttributeValue.fromS("1969-12-31T23:59:59Z"));
+        assertInvalid(before1970, "createdAt", "between 1970-01-01T00:00:00Z and 2248-09-26T15:10:22.207Z");
+        Map<String, AttributeValue> after2248 = valid();
+        after2248.put("createdAt", AttributeValue.fromS("2248-09-26T15:10:22.208Z"));
+        assertInvalid(after2248, "createdAt", "between");
+        Map<String, AttributeValue> farFuture = valid();
+        farFuture.put("createdAt", AttributeValue.fromS("+100000-01-01T00:00:00Z"));
+        assertInvalid(farFuture, "createdAt", "between");
+
+        Map<String, AttributeValue> first = valid();
+        first.put("createdAt", AttributeValue.fromS("1970-01-01T00:00:00Z"));
+        assertThat(UserValidator.parse(first).createdAt()).isEqualTo(java.time.Instant.EPOCH);
+        Map<String, AttributeValue> last = valid();
+        last.put("createdAt", AttributeValue.fromS("2248-09-26T15:10:22.207Z"));
+        assertThat(UserValidator.parse(last).createdAt()).isEqualTo(java.time.Instant.ofEpochMilli(8_796_093_022_207L));
+    }
 }

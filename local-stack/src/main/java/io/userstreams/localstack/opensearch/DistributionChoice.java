@@ -8,10 +8,13 @@ import org.slf4j.LoggerFactory;
 /** Which OpenSearch version to run and on which JDK. */
 record DistributionChoice(String version, Path javaHome, int javaFeature) {
 
-    /** Needs Java 21+. */
-    static final String PREFERRED_VERSION = "3.6.0";
-    /** Runs on Java 17 but fails on Java 25: only used when no JDK 21+ exists. */
-    static final String FALLBACK_VERSION = "2.19.6";
+    /** Needs Java 21+ (3.6.0; the root pom's {@code opensearch.dist.version}). */
+    static final String PREFERRED_VERSION = Distributions.buildVersion("preferred");
+    /**
+     * Runs on Java 17 but fails on Java 25: only used when no JDK 21+ exists (2.19.6; the root
+     * pom's {@code opensearch.dist.fallback.version}).
+     */
+    static final String FALLBACK_VERSION = Distributions.buildVersion("fallback");
 
     private static final Logger log = LoggerFactory.getLogger(DistributionChoice.class);
 

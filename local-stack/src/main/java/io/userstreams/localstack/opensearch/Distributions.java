@@ -2,12 +2,7 @@ package io.userstreams.localstack.opensearch;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,126 +12,103 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gets the OpenSearch integ-test zip into the local Maven repository (downloading it from Maven
- * Central when missing) and unpacks it once per version into a cache under the state root.
+ * Finds the OpenSearch integ-test zip that Maven resolved into the local repository (so Maven's
+ * mirrors, proxies and offline mode apply; nothing is downloaded here) and unpacks it once per
+ * version into a cache under the state root.
+ *
+ * <p>The build resolves both versions: the preferred one is a runtime dependency of local-stack
+ * (projects using test-kit get it too), the JDK 17 fallback is fetched by local-stack's build.
  */
 final class Distributions {
 
-    static final URI MAVEN_CENTRAL = URI.create("https://repo.maven.apache.org/maven2/");
-    private static final String GROUP_PATH = "org/opensearch/distribution/integ-test-zip/opensearch";
+    static final String GROUP_ID = "org.opensearch.distribution.integ-test-zip";
+    static final String ARTIFACT_ID = "opensearch";
+    private static final String VERSIONS_RESOURCE = "distributions.properties";
+    private static final Pattern SETTINGS_LOCAL_REPOSITORY =
+            Pattern.compile("<localRepository>\\s*([^<]+?)\\s*</localRepository>");
     private static final Logger log = LoggerFactory.getLogger(Distributions.class);
 
     private Distributions() {
     }
 
-    /** {@code -Dmaven.repo.local} when set, else {@code ~/.m2/repository}. */
+    /**
+     * A version the build wrote into {@value #VERSIONS_RESOURCE} from the root pom's
+     * {@code opensearch.dist.*} properties: the ones it resolved.
+     */
+    static String buildVersion(String key) {
+        Properties versions = new Properties();
+        try (InputStream in = Distributions.class.getResourceAsStream(VERSIONS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(VERSIONS_RESOURCE + " missing next to " + Distributions.class.getName());
+            }
+            versions.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String version = versions.getProperty(key, "");
+        if (version.isBlank() || version.contains("${")) {
+            throw new IllegalStateException("No OpenSearch version '" + key + "' in " + VERSIONS_RESOURCE + ": " + version);
+        }
+        return version;
+    }
+
+    /**
+     * Maven's local repository: {@code -Dmaven.repo.local} when set (the build's tests get it), else
+     * {@code <localRepository>} of {@code ~/.m2/settings.xml}, else {@code ~/.m2/repository}.
+     */
     static Path localRepository() {
-        String configured = System.getProperty("maven.repo.local");
+        return localRepository(System.getProperty("maven.repo.local"), Path.of(System.getProperty("user.home")));
+    }
+
+    static Path localRepository(String configured, Path userHome) {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        return Path.of(System.getProperty("user.home"), ".m2", "repository");
+        Path settings = userHome.resolve(".m2").resolve("settings.xml");
+        if (Files.isRegularFile(settings)) {
+            try {
+                // the template settings.xml carries a commented-out example
+                String xml = Files.readString(settings).replaceAll("(?s)<!--.*?-->", "");
+                Matcher m = SETTINGS_LOCAL_REPOSITORY.matcher(xml);
+                if (m.find()) {
+                    return Path.of(m.group(1).replace("${user.home}", userHome.toString()));
+                }
+            } catch (IOException e) {
+                log.atWarn().addKeyValue("settings", settings.toString()).addKeyValue("error", e.toString())
+                        .log("Cannot read Maven settings; looking in the default local repository");
+            }
+        }
+        return userHome.resolve(".m2").resolve("repository");
     }
 
     static Path zipPath(Path repository, String version) {
-        return repository.resolve(GROUP_PATH).resolve(version).resolve("opensearch-" + version + ".zip");
+        return repository.resolve(GROUP_ID.replace('.', '/')).resolve(ARTIFACT_ID).resolve(version)
+                .resolve(ARTIFACT_ID + "-" + version + ".zip");
     }
 
-    /** The zip in the local repository; downloaded (checked against its .sha1) when missing. */
-    static Path resolveZip(Path repository, URI remote, String version) {
+    /** The zip in the local repository, or an error that says how to have Maven resolve it. */
+    static Path locateZip(Path repository, String version) {
         Path zip = zipPath(repository, version);
         if (Files.isRegularFile(zip)) {
             return zip;
         }
-        URI url = remote.resolve(GROUP_PATH + "/" + version + "/opensearch-" + version + ".zip");
-        try {
-            download(url, zip);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not download OpenSearch " + version + " from " + url
-                    + " into " + zip + ": " + e.getMessage()
-                    + ". Fetch it with: mvn dependency:get -Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:"
-                    + version + ":zip", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while downloading " + url, e);
-        }
-        return zip;
-    }
-
-    /** Downloads to a temp file next to the target, verifies the .sha1, then moves it in atomically. */
-    static void download(URI url, Path target) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        HttpResponse<String> sha1Response = http.send(
-                HttpRequest.newBuilder(URI.create(url + ".sha1")).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (sha1Response.statusCode() != 200) {
-            throw new IOException("GET " + url + ".sha1 answered HTTP " + sha1Response.statusCode());
-        }
-        String expectedSha1 = sha1Response.body().trim().split("\\s+")[0].toLowerCase();
-
-        Files.createDirectories(target.getParent());
-        Path temp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".part");
-        try {
-            HttpResponse<InputStream> response = http.send(
-                    HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                response.body().close();
-                throw new IOException("GET " + url + " answered HTTP " + response.statusCode());
-            }
-            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            log.atInfo().addKeyValue("url", url.toString()).addKeyValue("bytes", total)
-                    .log("Downloading OpenSearch distribution (once; kept in the local Maven repository)");
-            MessageDigest sha1 = sha1();
-            long copied = 0;
-            int lastDecile = 0;
-            long startNanos = System.nanoTime();
-            try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(temp)) {
-                byte[] buffer = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    sha1.update(buffer, 0, n);
-                    copied += n;
-                    int decile = total > 0 ? (int) (copied * 10 / total) : (int) (copied / (16L << 20));
-                    if (decile > lastDecile) {
-                        lastDecile = decile;
-                        log.atInfo()
-                                .addKeyValue("downloadedMb", copied >> 20)
-                                .addKeyValue("totalMb", total > 0 ? total >> 20 : -1)
-                                .addKeyValue("percent", total > 0 ? decile * 10 : -1)
-                                .log("Downloading OpenSearch distribution");
-                    }
-                }
-            }
-            String actual = HexFormat.of().formatHex(sha1.digest());
-            if (!actual.equals(expectedSha1)) {
-                throw new IOException("SHA-1 mismatch for " + url + ": expected " + expectedSha1 + ", got " + actual);
-            }
-            Files.writeString(target.resolveSibling(target.getFileName() + ".sha1"), expectedSha1);
-            moveAtomically(temp, target);
-            log.atInfo().addKeyValue("path", target.toString()).addKeyValue("bytes", copied)
-                    .addKeyValue("seconds", (System.nanoTime() - startNanos) / 1_000_000_000L)
-                    .log("Downloaded OpenSearch distribution");
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        String coordinates = GROUP_ID + ":" + ARTIFACT_ID + ":" + version + ":zip";
+        throw new IllegalStateException("OpenSearch distribution " + version + " is not in the local Maven repository"
+                + " (no " + zip + "). Maven resolves it (its mirrors, proxies and offline mode apply): building"
+                + " user-streams does (mvn -B -DskipTests package), or run: mvn dependency:get -Dartifact="
+                + coordinates + " (in your own project: a test dependency on " + coordinates + ").");
     }
 
     /**
@@ -227,14 +199,6 @@ final class Distributions {
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static MessageDigest sha1() {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

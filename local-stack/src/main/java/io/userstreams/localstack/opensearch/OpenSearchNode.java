@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A real single-node OpenSearch running as a child process on 127.0.0.1.
  *
  * <p>3.6.0 runs on a JDK 21+ when one is installed, otherwise 2.19.6 on the running JDK 17. The
- * distribution comes from the local Maven repository (downloaded from Maven Central once) and is
+ * distribution comes from the local Maven repository (Maven resolves it during the build) and is
  * unpacked once per version under {@link Config#stateRoot()}; each node gets its own state folder
  * there (config copy, data, logs, captured output, pid file) that is deleted on {@link #close()}.
  * As root, OpenSearch (which refuses root) runs as uid 65534 through {@code setpriv}.
@@ -173,7 +173,7 @@ public final class OpenSearchNode implements AutoCloseable {
 
     /** Starts a given version on a given JDK (tests use it to run the 2.19.6 fallback on JDK 17). */
     static OpenSearchNode start(Config config, DistributionChoice choice) {
-        Path zip = Distributions.resolveZip(Distributions.localRepository(), Distributions.MAVEN_CENTRAL, choice.version());
+        Path zip = Distributions.locateZip(Distributions.localRepository(), choice.version());
         boolean root = Processes.currentUid() == 0;
         Path nodesRoot = config.stateRoot().resolve("nodes");
         Path home;

@@ -3,31 +3,19 @@ package io.userstreams.localstack.opensearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Download and unpack against a local HTTP server and a small fake distribution (no network). */
+/** Finding the zip Maven resolved, and unpacking a small fake distribution (no network). */
 class DistributionsTest {
 
     private static final String VERSION = "9.9.9";
@@ -35,76 +23,53 @@ class DistributionsTest {
     @TempDir
     Path tmp;
 
-    private HttpServer server;
-    private final Map<String, byte[]> served = new ConcurrentHashMap<>();
-    private final AtomicInteger zipRequests = new AtomicInteger();
-    private URI remote;
+    @Test
+    void findsTheZipMavenResolvedIntoTheLocalRepository() throws IOException {
+        Path repo = tmp.resolve("repo");
+        Path zip = repo.resolve("org/opensearch/distribution/integ-test-zip/opensearch/9.9.9/opensearch-9.9.9.zip");
+        Files.createDirectories(zip.getParent());
+        Files.write(zip, fakeDistribution());
 
-    @BeforeEach
-    void serve() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            if (path.endsWith(".zip")) {
-                zipRequests.incrementAndGet();
-            }
-            byte[] body = served.get(path);
-            if (body == null) {
-                exchange.sendResponseHeaders(404, -1);
-            } else {
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-            exchange.close();
-        });
-        server.start();
-        remote = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/maven2/");
-    }
-
-    @AfterEach
-    void stop() {
-        server.stop(0);
+        assertThat(Distributions.locateZip(repo, VERSION)).isEqualTo(zip);
     }
 
     @Test
-    void downloadsIntoTheLocalRepositoryOnceAndVerifiesTheChecksum() throws Exception {
-        byte[] zip = fakeDistribution();
-        publish(zip, sha1(zip));
+    void aMissingZipSaysHowToHaveMavenResolveItAndDownloadsNothing() {
         Path repo = tmp.resolve("repo");
 
-        Path resolved = Distributions.resolveZip(repo, remote, VERSION);
-
-        assertThat(resolved).isEqualTo(repo.resolve("org/opensearch/distribution/integ-test-zip/opensearch/9.9.9/opensearch-9.9.9.zip"));
-        assertThat(Files.readAllBytes(resolved)).isEqualTo(zip);
-        assertThat(Files.readString(resolved.resolveSibling("opensearch-9.9.9.zip.sha1"))).isEqualTo(sha1(zip));
-        assertThat(leftoverParts(resolved.getParent())).isEmpty();
-
-        Distributions.resolveZip(repo, remote, VERSION);
-        assertThat(zipRequests).as("second resolve uses the local copy").hasValue(1);
+        assertThatThrownBy(() -> Distributions.locateZip(repo, VERSION))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("OpenSearch distribution 9.9.9 is not in the local Maven repository")
+                .hasMessageContaining(repo.resolve("org/opensearch/distribution/integ-test-zip/opensearch/9.9.9/opensearch-9.9.9.zip").toString())
+                .hasMessageContaining("mvn dependency:get -Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:9.9.9:zip");
+        assertThat(repo).doesNotExist();
     }
 
     @Test
-    void aChecksumMismatchLeavesNothingBehind() throws Exception {
-        byte[] zip = fakeDistribution();
-        publish(zip, "0000000000000000000000000000000000000000");
-        Path repo = tmp.resolve("repo");
+    void theLocalRepositoryIsMavensOwn() throws IOException {
+        Path home = tmp.resolve("home");
+        assertThat(Distributions.localRepository("/elsewhere/repo", home)).isEqualTo(Path.of("/elsewhere/repo"));
+        assertThat(Distributions.localRepository(null, home)).isEqualTo(home.resolve(".m2/repository"));
 
-        assertThatThrownBy(() -> Distributions.resolveZip(repo, remote, VERSION))
-                .isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining("SHA-1 mismatch")
-                .hasMessageContaining("mvn dependency:get");
-        Path dir = Distributions.zipPath(repo, VERSION).getParent();
-        assertThat(Distributions.zipPath(repo, VERSION)).doesNotExist();
-        assertThat(leftoverParts(dir)).isEmpty();
+        Files.createDirectories(home.resolve(".m2"));
+        Files.writeString(home.resolve(".m2/settings.xml"), """
+                <settings>
+                  <!-- the template's example, commented out:
+                  <localRepository>/path/to/local/repo</localRepository>
+                  -->
+                  <localRepository>${user.home}/maven-repo</localRepository>
+                </settings>
+                """);
+        assertThat(Distributions.localRepository("", home)).isEqualTo(home.resolve("maven-repo"));
+        assertThat(Distributions.localRepository("/elsewhere/repo", home))
+                .as("-Dmaven.repo.local wins over settings.xml, as in Maven").isEqualTo(Path.of("/elsewhere/repo"));
     }
 
     @Test
-    void aMissingArtifactNamesTheUrl() {
-        assertThatThrownBy(() -> Distributions.resolveZip(tmp.resolve("repo"), remote, VERSION))
-                .hasMessageContaining(remote + "org/opensearch/distribution/integ-test-zip/opensearch/9.9.9/opensearch-9.9.9.zip")
-                .hasMessageContaining("404");
+    void theVersionsAreTheOnesTheBuildResolves() {
+        // written by resource filtering from the root pom's opensearch.dist.* properties
+        assertThat(DistributionChoice.PREFERRED_VERSION).matches("\\d+\\.\\d+\\.\\d+").startsWith("3.");
+        assertThat(DistributionChoice.FALLBACK_VERSION).matches("\\d+\\.\\d+\\.\\d+").startsWith("2.");
     }
 
     @Test
@@ -172,21 +137,6 @@ class DistributionsTest {
         assertThat(lines.get(39)).isEqualTo("line 100");
     }
 
-    private void publish(byte[] zip, String sha1) {
-        String base = "/maven2/org/opensearch/distribution/integ-test-zip/opensearch/9.9.9/opensearch-9.9.9.zip";
-        served.put(base, zip);
-        served.put(base + ".sha1", (sha1 + "  opensearch-9.9.9.zip\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static List<Path> leftoverParts(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        }
-    }
-
     /** A tiny zip shaped like the integ-test-zip, with unix modes as the real one carries. */
     private static byte[] fakeDistribution() throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -201,9 +151,5 @@ class DistributionsTest {
             zip.closeEntry();
         }
         return bytes.toByteArray();
-    }
-
-    private static String sha1(byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(data));
     }
 }

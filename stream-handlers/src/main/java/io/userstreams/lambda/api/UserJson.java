@@ -89,6 +89,9 @@ public final class UserJson {
         if (createdAtText != null) {
             try {
                 createdAt = Instant.parse(createdAtText);
+                UserValidator.checkCreatedAt(createdAt);
+            } catch (InvalidUserException e) {
+                errors.add(new FieldError(e.field(), e.reason()));
             } catch (DateTimeParseException e) {
                 errors.add(new FieldError("createdAt", "'" + createdAtText + "' is not an ISO-8601 instant"));
             }

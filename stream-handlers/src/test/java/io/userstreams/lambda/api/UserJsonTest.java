@@ -55,4 +55,18 @@ class UserJsonTest {
                 .withPathParameters(Map.of("userId", "u-9")).build();
         assertThat(UsersApiHandler.pathSegments(p)).containsExactly("users", "u-9");
     }
+
+    @Test
+    void createRefusesACreatedAtOutsideTheVersionSchemesRange() throws Exception {
+        for (String createdAt : new String[] {"1969-12-31T23:59:59Z", "2249-01-01T00:00:00Z"}) {
+            assertThatThrownBy(() -> UserJson.forCreate(JSON.readTree("{\"userId\":\"u-1\",\"email\":\"a@example.com\","
+                    + "\"name\":\"A\",\"plan\":\"pro\",\"country\":\"KR\",\"locale\":\"ko\",\"createdAt\":\""
+                    + createdAt + "\"}"), NOW))
+                    .isInstanceOfSatisfying(UserJson.InvalidFieldsException.class, e -> assertThat(e.errors())
+                            .anySatisfy(err -> {
+                                assertThat(err.field()).isEqualTo("createdAt");
+                                assertThat(err.reason()).contains("between 1970-01-01T00:00:00Z and 2248");
+                            }));
+        }
+    }
 }
