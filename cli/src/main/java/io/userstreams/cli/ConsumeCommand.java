@@ -2,6 +2,7 @@ package io.userstreams.cli;
 
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.kcl.ConsumerApplication;
+import io.userstreams.kcl.ConsumerSetting;
 import io.userstreams.kcl.ConsumerSettings;
 import io.userstreams.kcl.JsonLogs;
 import io.userstreams.localstack.LocalStack;
@@ -15,7 +16,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,8 +33,23 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
         description = {"Run the KCL consumer. Default: start the local stack (DynamoDB Local :8000, SQS :9324,",
             "SNS :9911, SES :9912, SMTP :3025, IMAP :3143, OpenSearch :9200), create the resources and react to every change of the local",
             "users table, one line per record. Write users from another terminal: bin/user-streams users ...",
-            "With --aws or --stream-arn: consume the AWS stream (AWS_REGION, default credential chain)."})
+            "With --aws or --stream-arn: consume the AWS stream (AWS_REGION, default credential chain)."},
+        modelTransformer = ConsumeCommand.SettingFlags.class)
 public final class ConsumeCommand implements Callable<Integer> {
+
+    /** Adds a flag for every consumer setting the command does not declare itself. */
+    public static final class SettingFlags implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (ConsumerSetting setting : ConsumerSetting.values()) {
+                if (spec.findOption(setting.flag()) == null) {
+                    spec.addOption(OptionSpec.builder(setting.flag()).type(String.class)
+                            .paramLabel(setting.variable()).description(setting.flagDescription()).build());
+                }
+            }
+            return spec;
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -50,37 +68,13 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--region", paramLabel = "REGION", description = "AWS region. Env: AWS_REGION.")
     String region;
 
-    @Option(names = "--application-name", paramLabel = "NAME",
-            description = "KCL application (= lease table) name. Env: APPLICATION_NAME. Default: user-streams-consumer.")
-    String applicationName;
-
     @Option(names = "--table", paramLabel = "NAME", description = "Users table, when no stream ARN is given."
             + " Env: USERS_TABLE. Default: users.")
     String table;
 
-    @Option(names = "--worker-id", paramLabel = "ID", description = "Unique per consumer process. Env: WORKER_ID."
-            + " Default: host-pid.")
-    String workerId;
-
     @Option(names = "--reactions", paramLabel = "LIST",
             description = "welcome-email,derived-tables,search-index or all. Env: REACTIONS. Default: all.")
     String reactions;
-
-    @Option(names = "--poll-interval-ms", paramLabel = "MS", description = "Idle time between reads per shard."
-            + " Env: POLL_INTERVAL_MS. Default: 200.")
-    Long pollIntervalMs;
-
-    @Option(names = "--max-records", paramLabel = "N", description = "Records per read (1-1000). Env: MAX_RECORDS."
-            + " Default: 1000.")
-    Integer maxRecords;
-
-    @Option(names = "--health-port", paramLabel = "PORT", description = "/health and /metrics port (0: any free"
-            + " port, -1: off). Env: HEALTH_PORT. Default: 8081.")
-    Integer healthPort;
-
-    @Option(names = "--health-bind", paramLabel = "ADDR", description = "Address of /health: 127.0.0.1 (default)"
-            + " or 0.0.0.0 on EC2. Env: HEALTH_BIND.")
-    String healthBind;
 
     @Option(names = "--no-opensearch", description = "Local stack without OpenSearch (starts in seconds; the"
             + " search-index reaction is switched off).")
@@ -230,16 +224,15 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
 
     private void applyFlags(Map<String, String> env) {
-        put(env, ConsumerSettings.STREAM_ARN, streamArn);
         put(env, "AWS_REGION", region);
-        put(env, ConsumerSettings.APPLICATION_NAME, applicationName);
         put(env, "USERS_TABLE", table);
-        put(env, ConsumerSettings.WORKER_ID, workerId);
         put(env, "REACTIONS", reactions);
-        put(env, ConsumerSettings.POLL_INTERVAL_MS, pollIntervalMs == null ? null : pollIntervalMs.toString());
-        put(env, ConsumerSettings.MAX_RECORDS, maxRecords == null ? null : maxRecords.toString());
-        put(env, ConsumerSettings.HEALTH_PORT, healthPort == null ? null : healthPort.toString());
-        put(env, ConsumerSettings.HEALTH_BIND, healthBind);
+        // Every consumer setting's flag (declared once in ConsumerSetting; --stream-arn is a field above).
+        for (ConsumerSetting setting : ConsumerSetting.values()) {
+            OptionSpec option = spec.findOption(setting.flag());
+            Object value = option == null ? null : option.getValue();
+            put(env, setting.variable(), value == null ? null : value.toString());
+        }
     }
 
     /** The standard local ports and resource names, for a stack started by `user-streams stack`. */

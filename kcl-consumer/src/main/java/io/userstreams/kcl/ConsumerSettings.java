@@ -4,9 +4,11 @@ import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.config.CoreSettings;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Everything the consumer needs, read from environment variables (the same names template.yaml sets
@@ -42,23 +44,23 @@ public record ConsumerSettings(
         CoreSettings core,
         AwsConnection connection) {
 
-    public static final String APPLICATION_NAME = "APPLICATION_NAME";
-    public static final String STREAM_ARN = "STREAM_ARN";
-    public static final String WORKER_ID = "WORKER_ID";
-    public static final String POLL_INTERVAL_MS = "POLL_INTERVAL_MS";
-    public static final String MAX_RECORDS = "MAX_RECORDS";
-    public static final String PARALLELISM = "PARALLELISM";
-    public static final String HEALTH_PORT = "HEALTH_PORT";
-    public static final String HEALTH_BIND = "HEALTH_BIND";
-    public static final String FAILOVER_MS = "FAILOVER_MS";
-    public static final String LEADER_LEASE_MS = "LEADER_LEASE_MS";
-    public static final String LEADER_HEARTBEAT_MS = "LEADER_HEARTBEAT_MS";
+    public static final String APPLICATION_NAME = ConsumerSetting.APPLICATION_NAME.variable();
+    public static final String STREAM_ARN = ConsumerSetting.STREAM_ARN.variable();
+    public static final String WORKER_ID = ConsumerSetting.WORKER_ID.variable();
+    public static final String POLL_INTERVAL_MS = ConsumerSetting.POLL_INTERVAL_MS.variable();
+    public static final String MAX_RECORDS = ConsumerSetting.MAX_RECORDS.variable();
+    public static final String PARALLELISM = ConsumerSetting.PARALLELISM.variable();
+    public static final String HEALTH_PORT = ConsumerSetting.HEALTH_PORT.variable();
+    public static final String HEALTH_BIND = ConsumerSetting.HEALTH_BIND.variable();
+    public static final String FAILOVER_MS = ConsumerSetting.FAILOVER_MS.variable();
+    public static final String LEADER_LEASE_MS = ConsumerSetting.LEADER_LEASE_MS.variable();
+    public static final String LEADER_HEARTBEAT_MS = ConsumerSetting.LEADER_HEARTBEAT_MS.variable();
 
     /** Every variable this class reads itself (core and connection variables come on top). */
-    public static final Set<String> VARIABLES = Set.of(APPLICATION_NAME, STREAM_ARN, WORKER_ID, POLL_INTERVAL_MS,
-            MAX_RECORDS, PARALLELISM, HEALTH_PORT, HEALTH_BIND, FAILOVER_MS, LEADER_LEASE_MS, LEADER_HEARTBEAT_MS);
+    public static final Set<String> VARIABLES = Arrays.stream(ConsumerSetting.values()).map(ConsumerSetting::variable)
+            .collect(Collectors.toUnmodifiableSet());
 
-    public static final String DEFAULT_APPLICATION_NAME = "user-streams-consumer";
+    public static final String DEFAULT_APPLICATION_NAME = ConsumerSetting.APPLICATION_NAME.defaultValue();
 
     public ConsumerSettings {
         if (applicationName == null || !applicationName.matches("[a-zA-Z0-9_.-]{3,200}")) {
@@ -94,17 +96,17 @@ public record ConsumerSettings(
     /** Reads the settings; anything missing takes the local default. */
     public static ConsumerSettings fromEnvironment(Map<String, String> env) {
         return new ConsumerSettings(
-                env.getOrDefault(APPLICATION_NAME, DEFAULT_APPLICATION_NAME).trim(),
-                Optional.ofNullable(env.get(STREAM_ARN)).map(String::trim),
-                Optional.ofNullable(env.get(WORKER_ID)).filter(s -> !s.isBlank()).orElseGet(ConsumerSettings::defaultWorkerId),
-                Duration.ofMillis(number(env, POLL_INTERVAL_MS, 200)),
-                (int) number(env, MAX_RECORDS, 1000),
-                (int) number(env, PARALLELISM, 4),
-                (int) number(env, HEALTH_PORT, 8081),
-                env.getOrDefault(HEALTH_BIND, "127.0.0.1").trim(),
-                Duration.ofMillis(number(env, FAILOVER_MS, 3000)),
-                Duration.ofMillis(number(env, LEADER_LEASE_MS, 10_000)),
-                Duration.ofMillis(number(env, LEADER_HEARTBEAT_MS, 3000)),
+                ConsumerSetting.APPLICATION_NAME.read(env),
+                Optional.ofNullable(ConsumerSetting.STREAM_ARN.read(env)),
+                Optional.ofNullable(ConsumerSetting.WORKER_ID.read(env)).orElseGet(ConsumerSettings::defaultWorkerId),
+                Duration.ofMillis(number(env, ConsumerSetting.POLL_INTERVAL_MS)),
+                (int) number(env, ConsumerSetting.MAX_RECORDS),
+                (int) number(env, ConsumerSetting.PARALLELISM),
+                (int) number(env, ConsumerSetting.HEALTH_PORT),
+                ConsumerSetting.HEALTH_BIND.read(env),
+                Duration.ofMillis(number(env, ConsumerSetting.FAILOVER_MS)),
+                Duration.ofMillis(number(env, ConsumerSetting.LEADER_LEASE_MS)),
+                Duration.ofMillis(number(env, ConsumerSetting.LEADER_HEARTBEAT_MS)),
                 CoreSettings.fromEnvironment(env),
                 AwsConnection.fromEnvironment(env));
     }
@@ -120,15 +122,12 @@ public record ConsumerSettings(
         return host + "-" + ProcessHandle.current().pid();
     }
 
-    private static long number(Map<String, String> env, String name, long fallback) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
+    private static long number(Map<String, String> env, ConsumerSetting setting) {
+        String value = setting.read(env);
         try {
-            return Long.parseLong(value.trim());
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
+            throw new IllegalArgumentException(setting.variable() + " must be a whole number, was '" + value + "'");
         }
     }
 

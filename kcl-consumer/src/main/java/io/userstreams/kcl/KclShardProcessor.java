@@ -83,13 +83,17 @@ final class KclShardProcessor implements DynamoDBStreamsShardRecordProcessor {
         } catch (InterruptedException e) {
             // The scheduler is shutting down hard: nothing past the done prefix was checkpointed.
             Thread.currentThread().interrupt();
-        }
-        if (!done) {
-            dropped = true;
-            log.atInfo().addKeyValue("shardId", shardId)
-                    .addKeyValue("checkpoint", String.valueOf(shard.lastCheckpointed()))
-                    .log("records dropped: giving the shard up so it restarts from its checkpoint");
-            context.abandon(shardId);
+        } catch (RuntimeException e) {
+            // KCL would log this and hand over the next batch: the unfinished records count as dropped.
+            log.atError().setCause(e).addKeyValue("shardId", shardId).log("shard processing failed unexpectedly");
+        } finally {
+            if (!done) {
+                dropped = true;
+                log.atInfo().addKeyValue("shardId", shardId)
+                        .addKeyValue("checkpoint", String.valueOf(shard.lastCheckpointed()))
+                        .log("records dropped: giving the shard up so it restarts from its checkpoint");
+                context.abandon(shardId);
+            }
         }
     }
 

@@ -34,6 +34,19 @@ public final class OpsServer implements AutoCloseable {
         server.start();
     }
 
+    /** The consumer's server as its settings say, or null when HEALTH_PORT is negative. */
+    static OpsServer open(ConsumerSettings settings, BooleanSupplier healthy, Supplier<String> metrics) {
+        if (settings.healthPort() < 0) {
+            return null;
+        }
+        try {
+            return new OpsServer(settings.healthBind(), settings.healthPort(), healthy, metrics);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open /health on " + settings.healthBind() + ":"
+                    + settings.healthPort() + " (set HEALTH_PORT to a free port, 0 for any, -1 to disable)", e);
+        }
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -160,4 +160,21 @@ class KclShardProcessorTest {
                 .isInstanceOf(RuntimeException.class);
         assertThat(checkpoints).doesNotContain(SHARD_END);
     }
+
+    @Test
+    void anUnexpectedExceptionDropsTheRestLikeAStopDoes() {
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        KclShardProcessor p = processor(rs -> {
+            if (first.getAndSet(false)) {
+                throw new Error("not a RuntimeException: escapes the runner");
+            }
+            return BatchOutcome.allDone(rs.size(), 0);
+        }, () -> true);
+        assertThatThrownBy(() -> deliver(p, records(1, 3), false)).isInstanceOf(Error.class);
+        deliver(p, records(4, 5), true);
+        assertThat(checkpoints).as("nothing past the records the error left unfinished").isEmpty();
+        assertThatThrownBy(() -> p.shardEnded(ShardEndedInput.builder().checkpointer(checkpointer()).build()))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(checkpoints).doesNotContain(SHARD_END);
+    }
 }

@@ -1,5 +1,6 @@
 package io.userstreams.lambda;
 
+import io.userstreams.core.aws.CallRecorder;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.aws.AwsConnection;
@@ -70,7 +71,7 @@ public final class StreamHandlerRuntime implements AutoCloseable {
                 .httpClient(http)
                 .metrics(metrics)
                 .build();
-        DynamoDbClient dynamoDb = connection.configure(DynamoDbClient.builder(), AwsConnection.Service.DYNAMODB)
+        DynamoDbClient dynamoDb = connection.configure(CallRecorder.register(DynamoDbClient.builder()), AwsConnection.Service.DYNAMODB)
                 .httpClient(http).build();
         String scope = ReactionId.toList(core.settings().reactions());
         Parking parking = new Parking(Parking.afterFromEnvironment(env),
