@@ -2,7 +2,7 @@ package io.userstreams.testkit;
 
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.user.User;
-import io.userstreams.lambda.api.UserStore;
+import io.userstreams.core.user.UserStore;
 import io.userstreams.localstack.LocalStack;
 import java.time.Instant;
 import java.util.ArrayList;
