@@ -18,27 +18,30 @@ class FreshConsumerProjectIT {
             Path.of(System.getProperty("consumer-check.projects", "target/its")).resolve("fresh-consumers");
 
     @Test
-    void withTheBomImportedOneAwsSdkVersionAndOneJacksonVersionResolve() throws IOException {
+    void withTheBomImportedOneAwsSdkVersionOneJacksonVersionAndOneNettyVersionResolve() throws IOException {
         DependencyTreeVersions versions = DependencyTreeVersions.parse(tree("with-bom"));
 
         assertThat(versions.awsSdk()).as("AWS SDK v2 versions (with the artifacts at each)").hasSize(1);
         assertThat(versions.jacksonVersions()).as("Jackson versions; artifacts at each: %s", versions.jackson()).hasSize(1);
+        assertThat(versions.netty()).as("Netty versions (with the artifacts at each)").hasSize(1);
         // the project's own modules really are in the tree (else the check above proves nothing)
         assertThat(versions.awsSdk().values().iterator().next()).contains("dynamodb", "kinesis", "sqs");
         assertThat(versions.jackson().values()).anySatisfy(artifacts -> assertThat(artifacts).contains("jackson-databind"));
+        assertThat(versions.netty().values().iterator().next()).contains("netty-handler", "netty-codec-http2");
     }
 
     /**
-     * Without the BOM, KCL's, the Glue schema registry's and the adapter's own SDK and Jackson
-     * versions win in places: the check above sees that. Should a future KCL align with the SDK,
+     * Without the BOM, KCL's, the Glue schema registry's and the adapter's own SDK, Jackson and
+     * Netty versions win in places: the check above sees that. Should a future KCL align with the SDK,
      * this test says so, and the BOM's pins may become unnecessary.
      */
     @Test
     void withoutTheBomTheVersionsMix() throws IOException {
         DependencyTreeVersions versions = DependencyTreeVersions.parse(tree("without-bom"));
 
-        assertThat(versions.awsSdk().size() > 1 || versions.jacksonVersions().size() > 1)
-                .as("mixed versions without the BOM; SDK: %s, Jackson: %s", versions.awsSdk(), versions.jackson())
+        assertThat(versions.awsSdk().size() > 1 || versions.jacksonVersions().size() > 1 || versions.netty().size() > 1)
+                .as("mixed versions without the BOM; SDK: %s, Jackson: %s, Netty: %s",
+                        versions.awsSdk(), versions.jackson(), versions.netty())
                 .isTrue();
     }
 
