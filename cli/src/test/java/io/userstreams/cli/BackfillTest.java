@@ -6,7 +6,7 @@ import io.userstreams.cli.backfill.BackfillCommand;
 import io.userstreams.cli.users.UserGenerator;
 import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.user.User;
-import io.userstreams.lambda.api.UserStore;
+import io.userstreams.core.user.UserStore;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.testkit.TestKit;
 import io.userstreams.testkit.UserStreamsExtension;

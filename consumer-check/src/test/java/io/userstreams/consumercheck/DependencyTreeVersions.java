@@ -9,10 +9,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The AWS SDK v2 and Jackson versions in a {@code mvn dependency:tree} text output, each with the
- * artifacts resolved at it.
+ * The AWS SDK v2, Jackson and Netty versions in a {@code mvn dependency:tree} text output, each
+ * with the artifacts resolved at it.
  */
-record DependencyTreeVersions(Map<String, Set<String>> awsSdk, Map<String, Set<String>> jackson) {
+record DependencyTreeVersions(Map<String, Set<String>> awsSdk, Map<String, Set<String>> jackson,
+                              Map<String, Set<String>> netty) {
 
     /** {@code group:artifact:type[:classifier]:version:scope} as dependency:tree prints it. */
     private static final Pattern COORDINATES = Pattern.compile(
@@ -21,6 +22,7 @@ record DependencyTreeVersions(Map<String, Set<String>> awsSdk, Map<String, Set<S
     static DependencyTreeVersions parse(List<String> treeLines) {
         Map<String, Set<String>> awsSdk = new TreeMap<>();
         Map<String, Set<String>> jackson = new TreeMap<>();
+        Map<String, Set<String>> netty = new TreeMap<>();
         for (String line : treeLines) {
             Matcher m = COORDINATES.matcher(line);
             if (!m.find()) {
@@ -33,9 +35,12 @@ record DependencyTreeVersions(Map<String, Set<String>> awsSdk, Map<String, Set<S
                 awsSdk.computeIfAbsent(version, v -> new TreeSet<>()).add(artifact);
             } else if (group.startsWith("com.fasterxml.jackson")) {
                 jackson.computeIfAbsent(jacksonRelease(artifact, version), v -> new TreeSet<>()).add(artifact);
+            } else if (group.equals("io.netty") && !artifact.startsWith("netty-tcnative")) {
+                // tcnative (BoringSSL bindings) has its own version line
+                netty.computeIfAbsent(version, v -> new TreeSet<>()).add(artifact);
             }
         }
-        return new DependencyTreeVersions(awsSdk, jackson);
+        return new DependencyTreeVersions(awsSdk, jackson, netty);
     }
 
     /**

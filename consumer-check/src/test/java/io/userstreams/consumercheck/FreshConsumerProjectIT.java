@@ -9,43 +9,38 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads the dependency trees of the fresh consumer projects that maven-invoker-plugin resolved just
- * before (src/it/fresh-consumers: test-kit as a test dependency, with and without the BOM imported).
+ * Reads what maven-invoker-plugin resolved just before in src/it/fresh-consumer: a project that
+ * imports user-streams-bom and adds test-kit as a test dependency, as docs/test-kit.md says.
  */
 class FreshConsumerProjectIT {
 
-    private static final Path PROJECTS =
-            Path.of(System.getProperty("consumer-check.projects", "target/its")).resolve("fresh-consumers");
+    private static final Path PROJECT = Path.of(System.getProperty("consumer-check.project", "target/its/fresh-consumer"));
 
     @Test
-    void withTheBomImportedOneAwsSdkVersionAndOneJacksonVersionResolve() throws IOException {
-        DependencyTreeVersions versions = DependencyTreeVersions.parse(tree("with-bom"));
+    void oneAwsSdkVersionOneJacksonVersionAndOneNettyVersionResolve() throws IOException {
+        DependencyTreeVersions versions = DependencyTreeVersions.parse(read("tree.txt"));
 
         assertThat(versions.awsSdk()).as("AWS SDK v2 versions (with the artifacts at each)").hasSize(1);
         assertThat(versions.jacksonVersions()).as("Jackson versions; artifacts at each: %s", versions.jackson()).hasSize(1);
-        // the project's own modules really are in the tree (else the check above proves nothing)
-        assertThat(versions.awsSdk().values().iterator().next()).contains("dynamodb", "kinesis", "sqs");
+        assertThat(versions.netty()).as("Netty versions (with the artifacts at each)").hasSize(1);
+        // the project's modules and what they bring really are in the tree (else the above proves nothing)
+        assertThat(versions.awsSdk().values().iterator().next()).contains("dynamodb", "kinesis", "glue", "sqs");
         assertThat(versions.jackson().values()).anySatisfy(artifacts -> assertThat(artifacts).contains("jackson-databind"));
+        assertThat(versions.netty().values().iterator().next()).contains("netty-handler", "netty-codec-http2");
     }
 
-    /**
-     * Without the BOM, KCL's, the Glue schema registry's and the adapter's own SDK and Jackson
-     * versions win in places: the check above sees that. Should a future KCL align with the SDK,
-     * this test says so, and the BOM's pins may become unnecessary.
-     */
+    /** A POM Maven could not read leaves its dependencies out of the tree: the check would miss them. */
     @Test
-    void withoutTheBomTheVersionsMix() throws IOException {
-        DependencyTreeVersions versions = DependencyTreeVersions.parse(tree("without-bom"));
-
-        assertThat(versions.awsSdk().size() > 1 || versions.jacksonVersions().size() > 1)
-                .as("mixed versions without the BOM; SDK: %s, Jackson: %s", versions.awsSdk(), versions.jackson())
-                .isTrue();
+    void theTreeIsCompleteEveryPomWasRead() throws IOException {
+        assertThat(read("build.log"))
+                .as("the fresh project's build.log")
+                .noneMatch(line -> line.contains("is missing, no dependency information available"))
+                .noneMatch(line -> line.contains("is invalid, transitive dependencies (if any) will not be available"));
     }
 
-    private static List<String> tree(String project) throws IOException {
-        Path tree = PROJECTS.resolve(project).resolve("tree.txt");
-        assertThat(tree).as("dependency tree written by the invoker run of src/it/fresh-consumers/%s (see fresh-consumers/build.log)", project)
-                .isRegularFile();
-        return Files.readAllLines(tree);
+    private static List<String> read(String file) throws IOException {
+        Path path = PROJECT.resolve(file);
+        assertThat(path).as("%s of the invoker run of src/it/fresh-consumer", file).isRegularFile();
+        return Files.readAllLines(path);
     }
 }

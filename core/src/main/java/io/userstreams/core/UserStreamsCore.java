@@ -55,8 +55,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *         .build();
  * BatchOutcome outcome = core.processor().process(records);
  * }</pre>
- * Tests and benchmarks can replace every sink: {@code .sinks(Sinks.noOp())} or
- * {@code .sinks(Sinks.inMemory().sinks())} (then no connection or HTTP client is needed).
+ * Tests and benchmarks can replace every sink: {@code .sinks(Sinks.noOp())} or, in tests, the
+ * in-memory fakes of core's test-jar ({@code new InMemorySinks().sinks()}); then no connection or
+ * HTTP client is needed.
  *
  * <p>Thread-safe: one core can serve every shard's record processor at once (the processor keeps
  * per-call state only; the reactions and SDK clients are safe for concurrent use).

@@ -1,7 +1,7 @@
 package io.userstreams.faults;
 
 import io.userstreams.core.user.User;
-import io.userstreams.lambda.api.UserStore;
+import io.userstreams.core.user.UserStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The SNS Query API (form-encoded POST, XML answers in the 2010-03-31 namespace): what SDK v2
- * 2.41.x's SnsClient speaks (its DefaultSnsClient is built on AwsQueryProtocolFactory).
+ * 2.59.x's SnsClient speaks (its DefaultSnsClient is built on AwsQueryProtocolFactory).
  */
 final class QueryProtocol {
 

@@ -1,7 +1,7 @@
 /**
  * A local SNS-compatible endpoint for tests and the standalone stack.
  *
- * <p>{@link io.userstreams.localsns.SnsServer} speaks the SNS Query API (what SDK v2 2.41.x's
+ * <p>{@link io.userstreams.localsns.SnsServer} speaks the SNS Query API (what SDK v2 2.59.x's
  * {@code SnsClient} sends: form-encoded POST, XML in the {@code 2010-03-31} namespace) and, for the
  * same actions, the AWS JSON 1.0 protocol. Supported actions: CreateTopic, DeleteTopic,
  * Get/SetTopicAttributes, ListTopics, Subscribe (sqs by queue ARN or URL, http, https), Unsubscribe,

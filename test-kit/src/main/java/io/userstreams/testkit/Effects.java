@@ -5,6 +5,7 @@ import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserItems;
+import io.userstreams.lambda.LambdaStreamJson;
 import io.userstreams.localstack.LocalResources;
 import io.userstreams.localstack.LocalStack;
 import java.io.IOException;

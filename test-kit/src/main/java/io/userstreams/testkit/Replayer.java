@@ -3,6 +3,7 @@ package io.userstreams.testkit;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.userstreams.lambda.LambdaStreamJson;
 import io.userstreams.lambda.StreamHandlerRuntime;
 import io.userstreams.lambda.UserStreamHandler;
 import java.io.IOException;

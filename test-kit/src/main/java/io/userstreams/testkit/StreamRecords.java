@@ -3,6 +3,7 @@ package io.userstreams.testkit;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserItems;
+import io.userstreams.lambda.LambdaStreamJson;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;

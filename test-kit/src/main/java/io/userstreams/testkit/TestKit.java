@@ -6,7 +6,7 @@ import io.userstreams.lambda.StreamHandlerRuntime;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.lambda.UserStreamHandler;
 import io.userstreams.lambda.dlq.DeadLetters;
-import io.userstreams.lambda.api.UserStore;
+import io.userstreams.core.user.UserStore;
 import io.userstreams.testkit.esm.EventSourceMapping;
 import io.userstreams.testkit.esm.MappingSettings;
 import io.userstreams.localstack.LocalStack;

@@ -9,6 +9,7 @@ import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.user.User;
+import io.userstreams.lambda.LambdaStreamJson;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

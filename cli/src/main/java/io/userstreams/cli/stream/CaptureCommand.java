@@ -4,7 +4,7 @@ import io.userstreams.cli.CliException;
 import io.userstreams.cli.Logs;
 import io.userstreams.cli.Progress;
 import io.userstreams.cli.Target;
-import io.userstreams.testkit.LambdaStreamJson;
+import io.userstreams.lambda.LambdaStreamJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;

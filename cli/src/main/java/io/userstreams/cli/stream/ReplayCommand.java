@@ -12,7 +12,7 @@ import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.BatchProcessor;
-import io.userstreams.testkit.LambdaStreamJson;
+import io.userstreams.lambda.LambdaStreamJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -63,10 +63,4 @@ public record Sinks(IdempotencyStore idempotency, WelcomePublisher welcome, Deri
         };
         return new Sinks(store, publisher, derived, search, letter -> { });
     }
-
-    /** Semantic in-memory sinks (conditional claims, versioned documents, counters) for tests. */
-    public static InMemorySinks inMemory() {
-        return new InMemorySinks();
-    }
-
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.userstreams.core.user.User;
+import io.userstreams.core.user.UserJson;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,8 @@
-package io.userstreams.lambda.api;
+package io.userstreams.core.user;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.userstreams.core.user.InvalidUserException;
-import io.userstreams.core.user.User;
-import io.userstreams.core.user.UserValidator;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.userstreams.testkit;
+package io.userstreams.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

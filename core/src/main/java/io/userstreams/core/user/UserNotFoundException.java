@@ -1,4 +1,4 @@
-package io.userstreams.lambda.api;
+package io.userstreams.core.user;
 
 /** No user with this id (HTTP 404). */
 public final class UserNotFoundException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.userstreams.lambda.api;
+package io.userstreams.core.user;
 
 import java.util.OptionalLong;
 

@@ -1,8 +1,5 @@
-package io.userstreams.lambda.api;
+package io.userstreams.core.user;
 
-import io.userstreams.core.user.User;
-import io.userstreams.core.user.UserItems;
-import io.userstreams.core.user.UserValidator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
