@@ -7,6 +7,7 @@ import io.userstreams.core.reaction.RecordFailureException;
 import io.userstreams.core.reaction.RecordReaction;
 import io.userstreams.core.reaction.SystemicFailureException;
 import io.userstreams.core.reaction.UserChange;
+import io.userstreams.core.user.LogSafe;
 import io.userstreams.core.user.User;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -266,7 +267,7 @@ public final class SearchIndexReaction implements RecordReaction {
             return null;
         }
         String text = "search " + op.kind().name().toLowerCase() + " of user " + op.id() + " failed with " + s
-                + (r.errorType() == null ? "" : " " + r.errorType()) + (r.reason() == null ? "" : ": " + r.reason());
+                + (r.errorType() == null ? "" : " " + r.errorType()) + (r.reason() == null ? "" : ": " + LogSafe.redact(r.reason()));
         if (s == 429 || s >= 500 || s == 0 || aboutTheIndex(r)) {
             return new SystemicFailureException(r.errorType() == null ? "HTTP" + s : r.errorType(), text, null);
         }
