@@ -120,6 +120,16 @@ public final class UserStreamsCore implements AutoCloseable {
         return unconvertibleRecords;
     }
 
+    /**
+     * Version regressions the search reaction found since the core was built: writes whose version
+     * went down (dead-lettered with errorType {@code version-regression}) and deletes that had to
+     * be forced past such a write. Runtimes export it as a metric.
+     */
+    public long versionRegressions() {
+        return reactions.stream().filter(r -> r instanceof SearchIndexReaction)
+                .mapToLong(r -> ((SearchIndexReaction) r).versionRegressions()).sum();
+    }
+
     /** Creates the search index from template.yaml if it is missing (also done before the first bulk). */
     public void ensureSearchIndex() {
         if (settings.enabled(ReactionId.SEARCH_INDEX)) {
@@ -348,7 +358,7 @@ public final class UserStreamsCore implements AutoCloseable {
                 }
             }
             var derivedStore = derived
-                    ? new DynamoDbDerivedTables(dynamoDb, settings.usersByEmailTable(), settings.userStatsTable(),
+                    ? new DynamoDbDerivedTables(dynamoDb, settings.usersTable(), settings.usersByEmailTable(), settings.userStatsTable(),
                             settings.idempotencyTable(), clock, derivedRetention)
                     : none.derived();
             SearchSink searchSink = none.search();

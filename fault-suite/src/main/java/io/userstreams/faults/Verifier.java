@@ -80,8 +80,14 @@ final class Verifier {
         }
 
         // users_by_email: exactly the table's emails.
+        // Derived tables use each usable field of an item on its own (a bad plan does not hide the address).
+        var images = effects.tableImages();
         Map<String, String> wantEmails = new HashMap<>();
-        table.values().forEach(u -> wantEmails.put(u.email(), u.userId()));
+        images.forEach((id, image) -> {
+            if (image.usable("email")) {
+                wantEmails.put(image.user().email(), id);
+            }
+        });
         Map<String, String> gotEmails = effects.usersByEmail();
         for (Map.Entry<String, String> e : wantEmails.entrySet()) {
             checked[0]++;
@@ -100,10 +106,14 @@ final class Verifier {
 
         // user_stats: plan and country counts the table implies; deletes and expiries the ledger counted.
         Map<String, Long> want = new TreeMap<>();
-        for (User u : table.values()) {
-            want.merge(DerivedEffects.planKey(u.plan()), 1L, Long::sum);
-            want.merge(DerivedEffects.countryKey(u.country()), 1L, Long::sum);
-        }
+        images.values().forEach(image -> {
+            if (image.usable("plan")) {
+                want.merge(DerivedEffects.planKey(image.user().plan()), 1L, Long::sum);
+            }
+            if (image.usable("country")) {
+                want.merge(DerivedEffects.countryKey(image.user().country()), 1L, Long::sum);
+            }
+        });
         want.put(DerivedEffects.DELETED, ledger.deletedCount());
         want.put(DerivedEffects.EXPIRED, ledger.expiringCount() - awaitingTtl);
         Map<String, Long> got = effects.stats();

@@ -139,6 +139,22 @@ public final class Effects {
     // ---------------------------------------------------------------- users table
 
     /** The users table (valid users only), by userId. */
+    /**
+     * Every item of the users table parsed field by field (a bad plan does not hide the address):
+     * derived tables use each usable field on its own, so this is what they must equal.
+     */
+    public Map<String, io.userstreams.core.user.UserImage> tableImages() {
+        Map<String, io.userstreams.core.user.UserImage> images = new TreeMap<>();
+        for (var item : scan(res().usersTable())) {
+            var id = item.get("userId");
+            if (id == null || id.s() == null || item.isEmpty()) {
+                continue;
+            }
+            images.put(id.s(), io.userstreams.core.user.UserValidator.parseFields(item));
+        }
+        return images;
+    }
+
     public Map<String, User> tableUsers() {
         Map<String, User> users = new TreeMap<>();
         for (var item : scan(res().usersTable())) {
@@ -154,7 +170,7 @@ public final class Effects {
 
     // ---------------------------------------------------------------- search index
 
-    /** The indexed documents by userId (refreshes the index first). */
+    /** The indexed (live) documents by userId, tombstones of deleted users left out (refreshes the index first). */
     public Map<String, Map<String, Object>> indexedUsers() {
         var os = stack.openSearch();
         String index = res().openSearchIndex();
@@ -177,7 +193,9 @@ public final class Effects {
                 for (var h : resp.hits().hits()) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> src = (Map<String, Object>) h.source();
-                    docs.put(h.id(), src);
+                    if (src == null || !Boolean.TRUE.equals(src.get("deleted"))) {
+                        docs.put(h.id(), src); // tombstones (deleted users) are not users
+                    }
                     after = h.id();
                 }
             }

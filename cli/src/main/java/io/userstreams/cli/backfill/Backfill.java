@@ -282,6 +282,8 @@ public final class Backfill {
         String after = null;
         while (true) {
             var body = JSON.createObjectNode().put("size", 1000).put("version", true).put("_source", false);
+            // Tombstones (deleted users, kept so deletes survive node restarts) are not documents to reconcile.
+            body.putObject("query").putObject("bool").putObject("must_not").putObject("term").put("deleted", true);
             body.putArray("sort").addObject().put("userId", "asc");
             if (after != null) body.putArray("search_after").add(after);
             body.putArray("docvalue_fields").add("userId");

@@ -35,9 +35,12 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
     private final Clock clock;
     private final Duration retention;
 
-    public DynamoDbDerivedTables(DynamoDbClient dynamoDb, String usersByEmailTable, String userStatsTable,
-                                 String idempotencyTable, Clock clock, Duration retention) {
+    private final String usersTable;
+
+    public DynamoDbDerivedTables(DynamoDbClient dynamoDb, String usersTable, String usersByEmailTable,
+                                 String userStatsTable, String idempotencyTable, Clock clock, Duration retention) {
         this.dynamoDb = dynamoDb;
+        this.usersTable = usersTable;
         this.usersByEmailTable = usersByEmailTable;
         this.userStatsTable = userStatsTable;
         this.idempotencyTable = idempotencyTable;
@@ -51,7 +54,11 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
     @Override
     public Outcome apply(DerivedUpdate update) {
         DerivedUpdate current = update;
-        while (true) {
+        for (int round = 1; ; round++) {
+            if (round > 6) {
+                throw new SystemicFailureException("MappingContended", "the email mappings of user " + update.userId()
+                        + " kept changing while being settled; retrying later", null);
+            }
             List<TransactWriteItem> items = items(current);
             try {
                 dynamoDb.transactWriteItems(b -> b.transactItems(items));
@@ -62,14 +69,37 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
                     return Outcome.ALREADY_APPLIED;
                 }
                 boolean mappingDeleteFailed = false;
+                List<String> contested = new ArrayList<>();
+                boolean settlementFailed = false;
+                int puts = current.mappingPuts().size();
+                int settled = current.settlements().size();
                 for (int i = 1; i < reasons.size(); i++) {
                     String code = reasons.get(i).code();
                     if (CONDITIONAL_CHECK_FAILED.equals(code)) {
-                        mappingDeleteFailed = true;
+                        // Items by position: claim, puts, settlements, deletes, counters.
+                        if (i <= puts) {
+                            contested.add(current.mappingPuts().get(i - 1));
+                        } else if (i <= puts + settled) {
+                            settlementFailed = true;
+                        } else {
+                            mappingDeleteFailed = true;
+                        }
                     } else if ("ValidationError".equals(code)) {
                         throw new RecordFailureException("ValidationError", "DynamoDB rejected the derived update for user "
-                                + update.userId() + ": " + reasons.get(i).message(), e);
+                                + update.userId() + " (" + code + ")", e);
                     }
+                }
+                if (!contested.isEmpty() || settlementFailed) {
+                    // Another user's mapping holds the address: the users table says who has it now.
+                    for (String email : contested) {
+                        current = settle(current, email, update.userId());
+                    }
+                    if (settlementFailed) {
+                        for (EmailSettlement s : List.copyOf(current.settlements())) {
+                            current = settle(current.settled(s.email(), null), s.email(), update.userId());
+                        }
+                    }
+                    continue;
                 }
                 if (mappingDeleteFailed && !current.mappingDeletes().isEmpty()) {
                     // The old email now belongs to another user: keep their mapping, apply the rest.
@@ -122,6 +152,35 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
         }
     }
 
+    /** Replaces the put of {@code email} by what the users table says (consistent reads of both users). */
+    private DerivedUpdate settle(DerivedUpdate update, String email, String userId) {
+        Map<String, AttributeValue> mapping = dynamoDb.getItem(g -> g.tableName(usersByEmailTable).consistentRead(true)
+                .key(Map.of("email", AttributeValue.fromS(email)))).item();
+        String holder = mapping == null || !mapping.containsKey("userId") ? null : mapping.get("userId").s();
+        if (holder == null || holder.equals(userId)) {
+            return update.settled(email, null).withPut(email); // free again, or ours: a plain put
+        }
+        return update.settled(email, EmailSettlement.decide(email, userId, holder, this::currentEmails));
+    }
+
+    /** Current emails of the given users in one consistent snapshot (TransactGetItems). */
+    Map<String, String> currentEmails(java.util.Collection<String> userIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(userIds));
+        var response = dynamoDb.transactGetItems(t -> t.transactItems(ids.stream()
+                .map(id -> software.amazon.awssdk.services.dynamodb.model.TransactGetItem.builder()
+                        .get(g -> g.tableName(usersTable).key(Map.of("userId", AttributeValue.fromS(id)))
+                                .projectionExpression("userId, email")).build())
+                .toList()));
+        Map<String, String> emails = new java.util.HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            var item = response.responses().get(i).item();
+            if (item != null && item.containsKey("email") && item.get("email").s() != null) {
+                emails.put(ids.get(i), item.get("email").s());
+            }
+        }
+        return emails;
+    }
+
     private TransactWriteItem claim(DerivedUpdate u, long expiresAt) {
         return TransactWriteItem.builder().put(p -> p.tableName(idempotencyTable)
                 .item(Map.of("idempotencyKey", AttributeValue.fromS(u.claimKey()),
@@ -131,10 +190,25 @@ public final class DynamoDbDerivedTables implements DerivedTablesStore {
     }
 
     private void mappingItems(DerivedUpdate u, List<TransactWriteItem> items) {
+        // A put never overwrites another user's mapping: who has a contested address is settled
+        // from the users table (records of different users arrive in any order).
         for (String email : u.mappingPuts()) {
             items.add(TransactWriteItem.builder().put(p -> p.tableName(usersByEmailTable)
-                    .item(Map.of("email", AttributeValue.fromS(email), "userId", AttributeValue.fromS(u.userId()))))
-                    .build());
+                    .item(Map.of("email", AttributeValue.fromS(email), "userId", AttributeValue.fromS(u.userId())))
+                    .conditionExpression("attribute_not_exists(email) OR userId = :userId")
+                    .expressionAttributeValues(Map.of(":userId", AttributeValue.fromS(u.userId())))).build());
+        }
+        for (EmailSettlement s : u.settlements()) {
+            var holder = Map.of(":holder", AttributeValue.fromS(s.holder()));
+            if (s.owner() != null) {
+                items.add(TransactWriteItem.builder().put(p -> p.tableName(usersByEmailTable)
+                        .item(Map.of("email", AttributeValue.fromS(s.email()), "userId", AttributeValue.fromS(s.owner())))
+                        .conditionExpression("userId = :holder").expressionAttributeValues(holder)).build());
+            } else {
+                items.add(TransactWriteItem.builder().delete(d -> d.tableName(usersByEmailTable)
+                        .key(Map.of("email", AttributeValue.fromS(s.email())))
+                        .conditionExpression("userId = :holder").expressionAttributeValues(holder)).build());
+            }
         }
         for (String email : u.mappingDeletes()) {
             items.add(TransactWriteItem.builder().delete(d -> d.tableName(usersByEmailTable)

@@ -63,11 +63,50 @@ public record IndexDefinition(String name, Map<String, Object> settings, Map<Str
         return new Yaml(new CloudFormationConstructor(new LoaderOptions())).load(reader);
     }
 
-    /** The create-index body: {@code {"settings": ..., "mappings": ...}}. */
+    /** The create-index body: {@code {"settings": ..., "mappings": ..., "aliases": {live alias}}}. */
     public String createBody() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("settings", settings);
         body.put("mappings", mappings);
+        body.put("aliases", Map.of(liveAlias(), liveAliasDefinition()));
+        return json(body);
+    }
+
+    /**
+     * The alias searches use: the index without its tombstones (deleted users are tombstone
+     * documents, {@code deleted: true}, kept so deletes survive node restarts).
+     */
+    public String liveAlias() {
+        return name + "-live";
+    }
+
+    /** {@code {"filter": not deleted}}: the live alias's definition. */
+    public static Map<String, Object> liveAliasDefinition() {
+        return Map.of("filter", Map.of("bool", Map.of("must_not", Map.of("term", Map.of("deleted", true)))));
+    }
+
+    /** Fields added since the first template: an index created before them gets them on start. */
+    public static final java.util.List<String> ADDED_FIELDS = java.util.List.of("deleted", "changedAt");
+
+    /** The body of {@code PUT <index>/_mapping}: only the fields added since (the others cannot change). */
+    @SuppressWarnings("unchecked")
+    public String mappingBody() {
+        Map<String, Object> properties = (Map<String, Object>) mappings.getOrDefault("properties", Map.of());
+        Map<String, Object> added = new LinkedHashMap<>();
+        for (String field : ADDED_FIELDS) {
+            if (properties.containsKey(field)) {
+                added.put(field, properties.get(field));
+            }
+        }
+        return json(Map.of("properties", added));
+    }
+
+    /** The body of {@code PUT <index>/_alias/<live alias>}. */
+    public String liveAliasBody() {
+        return json(liveAliasDefinition());
+    }
+
+    private static String json(Object body) {
         try {
             return new ObjectMapper().writeValueAsString(body);
         } catch (JsonProcessingException e) {

@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param allowEqual true → version type {@code external_gte} (items without {@code version}),
  *                   false → {@code external}
- * @param document   the document for INDEX, null for DELETE
+ * @param document   the document for INDEX; for DELETE the tombstone's fields ({@code deleted: true}),
+ *                   or null for a bare tombstone
  */
 public record IndexOperation(Kind kind, String id, long version, boolean allowEqual, Map<String, Object> document) {
 

@@ -9,6 +9,7 @@ import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.VersionType;
 import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.GetResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.generic.Body;
@@ -53,8 +54,12 @@ public final class OpenSearchIndexSink implements SearchSink {
                 ops.add(BulkOperation.of(b -> b.index(i -> i.index(index.name()).id(op.id()).version(op.version())
                         .versionType(type).document(op.document()))));
             } else {
-                ops.add(BulkOperation.of(b -> b.delete(d -> d.index(index.name()).id(op.id()).version(op.version())
-                        .versionType(type))));
+                // A tombstone document, not a delete: OpenSearch's own delete tombstones live in
+                // memory only and a node restart forgets them (then a replayed INSERT would win).
+                Map<String, Object> tombstone = op.document() != null ? op.document()
+                        : Map.of("userId", op.id(), "deleted", true);
+                ops.add(BulkOperation.of(b -> b.index(i -> i.index(index.name()).id(op.id()).version(op.version())
+                        .versionType(type).document(tombstone))));
             }
         }
         BulkResponse response;
@@ -86,6 +91,7 @@ public final class OpenSearchIndexSink implements SearchSink {
         String path = "/" + index.name();
         try (Response head = client.generic().execute(Requests.builder().method("HEAD").endpoint(path).build())) {
             if (head.getStatus() == 200) {
+                upgrade();
                 indexReady = true;
                 return;
             }
@@ -110,6 +116,81 @@ public final class OpenSearchIndexSink implements SearchSink {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("OpenSearch unreachable while creating index " + index.name(), e);
+        }
+    }
+
+    /**
+     * An index created by an older template gets the fields and the live alias this version needs
+     * (both calls are idempotent; the mapping only ever gains fields).
+     */
+    private void upgrade() throws IOException {
+        try (Response mapping = client.generic().execute(Requests.builder().method("PUT").endpoint("/" + index.name() + "/_mapping")
+                .body(Body.from(index.mappingBody().getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json"))
+                .build())) {
+            if (mapping.getStatus() != 200) {
+                throw new SystemicFailureException("IndexUpgradeFailed", "updating the mapping of index " + index.name()
+                        + " returned HTTP " + mapping.getStatus(), null);
+            }
+        }
+        try (Response alias = client.generic().execute(Requests.builder().method("PUT")
+                .endpoint("/" + index.name() + "/_alias/" + index.liveAlias())
+                .body(Body.from(index.liveAliasBody().getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json"))
+                .build())) {
+            if (alias.getStatus() != 200) {
+                throw new SystemicFailureException("IndexUpgradeFailed", "creating alias " + index.liveAlias()
+                        + " returned HTTP " + alias.getStatus(), null);
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public IndexedDocument get(String id) {
+        GetResponse<Map> response;
+        try {
+            response = client.get(g -> g.index(index.name()).id(id), Map.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("OpenSearch unreachable while reading document " + id, e);
+        }
+        if (!response.found() || response.version() == null) {
+            return null;
+        }
+        Map<String, Object> source = response.source() == null ? Map.of() : response.source();
+        return new IndexedDocument(response.version(), Boolean.TRUE.equals(source.get("deleted")),
+                instant(source.get("createdAt")), instant(source.get("changedAt")));
+    }
+
+    private static java.time.Instant instant(Object value) {
+        if (value instanceof String text) {
+            try {
+                return java.time.Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Removes the tombstones of deletes older than {@code before}: past the replay window (stream
+     * retention 24 h, dead-letter retention 14 days), no record can bring those users back. Run it
+     * daily; returns how many were removed.
+     */
+    public long purgeTombstones(java.time.Instant before) {
+        String body = "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"deleted\":true}},"
+                + "{\"range\":{\"changedAt\":{\"lt\":\"" + before + "\"}}}]}}}";
+        try (Response r = client.generic().execute(Requests.builder().method("POST")
+                .endpoint("/" + index.name() + "/_delete_by_query?conflicts=proceed&refresh=true")
+                .body(Body.from(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json")).build())) {
+            String text = r.getBody().map(Body::bodyAsString).orElse("{}");
+            if (r.getStatus() != 200) {
+                throw new SystemicFailureException("PurgeFailed", "purging tombstones of " + index.name()
+                        + " returned HTTP " + r.getStatus(), null);
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"deleted\"\\s*:\\s*(\\d+)").matcher(text);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("OpenSearch unreachable while purging tombstones", e);
         }
     }
 

@@ -51,10 +51,10 @@ public record User(String userId, String email, String name, String plan, String
         return new User(userId, email, name, plan, country, locale, createdAt, version, newExpiresAt);
     }
 
-    /** Never prints the full address: records end up in logs. */
+    /** Never prints what a person typed (address, name, plan, country, locale values): records end up in logs. */
     @Override
     public String toString() {
-        return "User[userId=" + userId + ", email=" + Emails.mask(email) + ", plan=" + plan + ", country=" + country
-                + ", locale=" + locale + ", createdAt=" + createdAt + ", version=" + version + "]";
+        return "User[userId=" + userId + ", email=" + Emails.mask(email) + ", createdAt=" + createdAt
+                + ", version=" + version + "]";
     }
 }

@@ -195,14 +195,14 @@ public final class UserValidator {
 
     public static void checkPlan(String plan) {
         if (!PLANS.contains(plan)) {
-            throw new InvalidUserException("plan", "unknown plan '" + plan + "', expected one of free, pro, enterprise");
+            throw new InvalidUserException("plan", "unknown plan (" + LogSafe.describe(plan) + "), expected one of free, pro, enterprise");
         }
     }
 
     public static void checkCountry(String country) {
         if (!COUNTRIES.contains(country)) {
-            throw new InvalidUserException("country", "'" + country
-                    + "' is not an ISO 3166 alpha-2 code (upper case, e.g. KR)");
+            throw new InvalidUserException("country", LogSafe.describe(country)
+                    + " is not an ISO 3166 alpha-2 code (upper case, e.g. KR)");
         }
     }
 
@@ -290,7 +290,7 @@ public final class UserValidator {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new InvalidUserException("createdAt", "'" + text + "' is not an ISO-8601 instant");
+            throw new InvalidUserException("createdAt", LogSafe.describe(text) + " is not an ISO-8601 instant like 2026-11-25T10:00:00Z");
         }
     }
 
@@ -349,15 +349,15 @@ public final class UserValidator {
     public static void checkLocale(String locale) {
         var m = LOCALE.matcher(locale);
         if (!m.matches()) {
-            throw new InvalidUserException("locale", "'" + locale + "' is not a BCP-47 tag like en, ko or en-US");
+            throw new InvalidUserException("locale", LogSafe.describe(locale) + " is not a BCP-47 tag like en, ko or en-US");
         }
         String language = m.group(1);
         if (language.length() == 2 && !LANGUAGES.contains(language)) {
-            throw new InvalidUserException("locale", "unknown language '" + language + "'");
+            throw new InvalidUserException("locale", "unknown language (" + LogSafe.describe(language) + ")");
         }
         String region = m.group(2);
         if (region != null && region.length() == 2 && !COUNTRIES.contains(region)) {
-            throw new InvalidUserException("locale", "unknown region '" + region + "'");
+            throw new InvalidUserException("locale", "unknown region (" + LogSafe.describe(region) + ")");
         }
     }
 
@@ -380,7 +380,7 @@ public final class UserValidator {
         try {
             return Long.parseLong(v.n());
         } catch (NumberFormatException e) {
-            throw new InvalidUserException(field, "'" + v.n() + "' is not a whole number");
+            throw new InvalidUserException(field, LogSafe.describe(v.n()) + " is not a whole number");
         }
     }
 

@@ -71,7 +71,7 @@ public final class SnsWelcomePublisher implements WelcomePublisher {
             int i = index(f.id());
             seen[i] = true;
             String text = "SNS refused the welcome message for user " + messages.get(i).userId() + ": " + f.code()
-                    + (f.message() == null ? "" : " (" + f.message() + ")");
+                    + (f.message() == null ? "" : " (" + io.userstreams.core.user.LogSafe.redact(f.message()) + ")");
             results[i] = Boolean.TRUE.equals(f.senderFault())
                     ? new RecordFailureException(f.code(), text, null)
                     : new SystemicFailureException(f.code(), text, null);

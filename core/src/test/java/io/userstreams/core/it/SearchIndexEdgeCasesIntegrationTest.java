@@ -116,4 +116,29 @@ class SearchIndexEdgeCasesIntegrationTest {
         }
         assertThat(ItSupport.drain(stack.sqs(), queue, Duration.ofSeconds(1))).isEmpty();
     }
+
+    /** Version regressions are dead-lettered as such, and the deletes after them still remove the user. */
+    @Test
+    void versionRegressionsAreReportedAndDeletesNeverLoseToThem(LocalStack stack, OpenSearchClient client)
+            throws Exception {
+        String index = SearchIndexIntegrationTest.index();
+        String queue = stack.sqs().createQueue(q -> q.queueName(ItSupport.unique("regress-dlq"))).queueUrl();
+        User v6 = user(ItSupport.unique("nov")).withVersion(6);
+        User unversioned = v6.withPlan("pro").withVersion(User.NO_VERSION);
+        User v3 = user(ItSupport.unique("low")).withVersion(3);
+        User lowered = new User(v3.userId(), v3.email(), v3.name(), v3.plan(), v3.country(), v3.locale(),
+                v3.createdAt().minus(Duration.ofDays(30)), 4, v3.expiresAt());
+        List<ChangeRecord> writes = List.of(insert(v6), io.userstreams.core.Fixtures.modify(v6, unversioned),
+                insert(v3), io.userstreams.core.Fixtures.modify(v3, lowered));
+        try (UserStreamsCore core = ItSupport.core(stack, searchWithQueue(index, queue), b -> { })) {
+            assertThat(core.processor().process(writes).isComplete()).isTrue();
+            assertThat(core.processor().process(List.of(io.userstreams.core.Fixtures.remove(unversioned),
+                    io.userstreams.core.Fixtures.remove(lowered))).isComplete()).isTrue();
+        }
+        assertThat(SearchIndexIntegrationTest.doc(client, index, v6.userId())).isNull();
+        assertThat(SearchIndexIntegrationTest.doc(client, index, v3.userId())).isNull();
+        List<Message> letters = ItSupport.drain(stack.sqs(), queue, Duration.ofSeconds(1));
+        assertThat(letters).hasSize(2).allSatisfy(m ->
+                assertThat(ItSupport.json(m.body()).path("errorType").asText()).isEqualTo("version-regression"));
+    }
 }

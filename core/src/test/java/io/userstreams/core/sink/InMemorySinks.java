@@ -119,6 +119,8 @@ public final class InMemorySinks {
     /** users_by_email, user_stats and the claims, updated atomically like the transaction. */
     public static final class Derived implements DerivedTablesStore {
         public final Faults faults = new Faults();
+        /** The users table contested emails are settled from (tests set it; default: no users). */
+        public volatile io.userstreams.core.derived.UserEmails usersTable = ids -> Map.of();
         private final Set<String> claims = new HashSet<>();
         private final Map<String, String> byEmail = new HashMap<>();
         private final Map<String, Long> stats = new HashMap<>();
@@ -131,7 +133,20 @@ public final class InMemorySinks {
                 return Outcome.ALREADY_APPLIED;
             }
             claims.add(u.claimKey());
-            u.mappingPuts().forEach(email -> byEmail.put(email, u.userId()));
+            for (String email : u.mappingPuts()) {
+                String holder = byEmail.get(email);
+                if (holder == null || holder.equals(u.userId())) {
+                    byEmail.put(email, u.userId());
+                    continue;
+                }
+                // Contested, like the DynamoDB store: the users table says who has the address now.
+                var settlement = io.userstreams.core.derived.EmailSettlement.decide(email, u.userId(), holder, usersTable);
+                if (settlement != null && settlement.owner() != null) {
+                    byEmail.put(email, settlement.owner());
+                } else if (settlement != null) {
+                    byEmail.remove(email);
+                }
+            }
             for (String email : u.mappingDeletes()) {
                 if (u.userId().equals(byEmail.get(email))) {
                     byEmail.remove(email);
@@ -150,6 +165,12 @@ public final class InMemorySinks {
                     return false;
                 }
                 for (String email : u.mappingDeletes()) {
+                    String owner = byEmail.get(email);
+                    if (owner != null && !owner.equals(u.userId())) {
+                        return false;
+                    }
+                }
+                for (String email : u.mappingPuts()) {
                     String owner = byEmail.get(email);
                     if (owner != null && !owner.equals(u.userId())) {
                         return false;
@@ -192,9 +213,10 @@ public final class InMemorySinks {
 
     /** Documents with external versions and delete tombstones (kept forever here). */
     public static final class SearchIndex implements SearchSink {
+        /** A document; a delete keeps a tombstone ({@code deleted: true}), as the OpenSearch sink does. */
         public record Doc(long version, Map<String, Object> source) {
             public boolean deleted() {
-                return source == null;
+                return source == null || Boolean.TRUE.equals(source.get("deleted"));
             }
         }
 
@@ -226,8 +248,9 @@ public final class InMemorySinks {
                     docs.put(op.id(), new Doc(op.version(), Map.copyOf(op.document())));
                     results.add(new BulkItemResult(current == null ? 201 : 200, null, null));
                 } else {
-                    docs.put(op.id(), new Doc(op.version(), null));
-                    results.add(new BulkItemResult(current == null || current.deleted() ? 404 : 200, null, null));
+                    docs.put(op.id(), new Doc(op.version(), op.document() == null
+                            ? Map.of("userId", op.id(), "deleted", true) : Map.copyOf(op.document())));
+                    results.add(new BulkItemResult(current == null ? 201 : 200, null, null));
                 }
             }
             return results;
@@ -235,6 +258,20 @@ public final class InMemorySinks {
 
         @Override
         public void ensureIndex() {
+        }
+
+        @Override
+        public synchronized io.userstreams.core.search.IndexedDocument get(String id) {
+            Doc d = docs.get(id);
+            if (d == null) {
+                return null;
+            }
+            return new io.userstreams.core.search.IndexedDocument(d.version(), d.deleted(),
+                    instant(d.source().get("createdAt")), instant(d.source().get("changedAt")));
+        }
+
+        private static Instant instant(Object value) {
+            return value instanceof String text ? Instant.parse(text) : null;
         }
 
         /** Live (not deleted) documents by id. */

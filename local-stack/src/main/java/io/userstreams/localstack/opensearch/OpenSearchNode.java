@@ -211,13 +211,46 @@ public final class OpenSearchNode implements AutoCloseable {
 
     private static OpenSearchNode launch(Config config, DistributionChoice choice, Path home, Path nodesRoot,
                                          boolean root, int httpPort, int transportPort) {
-        long startNanos = System.nanoTime();
         ProcessHandle self = ProcessHandle.current();
         Path folder = nodesRoot.resolve(StaleNodes.folderName(self.pid(), UUID.randomUUID().toString().substring(0, 8)));
+        return launchIn(config, choice, home, folder, root, httpPort, transportPort);
+    }
+
+    /** How a node was launched, so it can be started again on the same folder and ports. */
+    private record Launch(Config config, DistributionChoice choice, Path home, boolean root, int httpPort) {
+    }
+
+    private volatile Launch launchedWith;
+
+    /**
+     * Stops the node (SIGTERM) and starts it again on the same ports and data folder — what a node
+     * restart, a relocation or a blue/green update does to the node's in-memory state (tests use
+     * it). This node is closed without deleting its data; use the returned node from now on.
+     */
+    public OpenSearchNode restart() {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("node already closed");
+            }
+            closed = true;
+        }
+        boolean forced = stopProcess();
+        log.atInfo().addKeyValue("pid", process.pid()).addKeyValue("signal", forced ? "SIGKILL" : "SIGTERM")
+                .log("OpenSearch stopped for a restart (data kept)");
+        Launch l = launchedWith;
+        return launchIn(l.config(), l.choice(), l.home(), folder, l.root(), l.httpPort(), transportPort);
+    }
+
+    private static OpenSearchNode launchIn(Config config, DistributionChoice choice, Path home, Path folder,
+                                           boolean root, int httpPort, int transportPort) {
+        long startNanos = System.nanoTime();
+        ProcessHandle self = ProcessHandle.current();
         Path logFile = folder.resolve("opensearch.log");
         Process process;
         try {
-            prepareFolder(home, folder, root);
+            if (!Files.exists(folder.resolve("config"))) {
+                prepareFolder(home, folder, root);
+            }
             ProcessBuilder builder = new ProcessBuilder(command(config, home, folder, root, httpPort, transportPort))
                     .directory(folder.toFile())
                     .redirectErrorStream(true)
@@ -240,6 +273,7 @@ public final class OpenSearchNode implements AutoCloseable {
         }
         URI endpoint = URI.create("http://" + config.host() + ":" + httpPort);
         OpenSearchNode node = new OpenSearchNode(process, endpoint, folder, logFile, transportPort, choice.version());
+        node.launchedWith = new Launch(config, choice, home, root, httpPort);
         register(node);
         try {
             StaleNodes.write(folder, new StaleNodes.PidFile(process.pid(), self.pid(), StaleNodes.startOf(self), httpPort));

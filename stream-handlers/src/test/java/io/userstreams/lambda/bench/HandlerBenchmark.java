@@ -294,7 +294,7 @@ public final class HandlerBenchmark {
             openSearch = OpenSearchClients.create(settings.openSearchEndpoint(), connection, http, env);
             idempotency = new DynamoDbIdempotencyStore(dynamoDb, settings.idempotencyTable());
             publisher = new SnsWelcomePublisher(sns, settings.welcomeTopicArn());
-            derived = new DynamoDbDerivedTables(dynamoDb, settings.usersByEmailTable(), settings.userStatsTable(),
+            derived = new DynamoDbDerivedTables(dynamoDb, settings.usersTable(), settings.usersByEmailTable(), settings.userStatsTable(),
                     settings.idempotencyTable(), Clock.systemUTC(), DynamoDbDerivedTables.DEFAULT_RETENTION);
             search = new OpenSearchIndexSink(openSearch, IndexDefinition.fromTemplate().withName(settings.openSearchIndex()));
             templates = new WelcomeEmailReaction(idempotency, publisher);
