@@ -336,6 +336,9 @@ public final class EventSourceMapping implements AutoCloseable {
             while (!stopped && (lane.queue.isEmpty() || !parentFinished(shard))) {
                 lock.wait(200);
             }
+            if (stopped) {
+                throw new InterruptedException("stopped");
+            }
             long windowMs = settings.maximumBatchingWindow().toMillis();
             if (windowMs > 0) {
                 Instant until = lane.queue.peekFirst().readAt.plusMillis(windowMs);
