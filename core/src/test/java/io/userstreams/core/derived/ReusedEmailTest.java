@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.RetryPolicy;
 import io.userstreams.core.sink.InMemorySinks;
 import io.userstreams.core.user.User;
@@ -40,7 +40,7 @@ class ReusedEmailTest {
             });
             return now;
         };
-        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(Reaction.DERIVED_TABLES));
+        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(ReactionId.DERIVED_TABLES));
         return UserStreamsCore.builder().settings(settings).sinks(sinks.sinks()).retryPolicy(RetryPolicy.fast(2))
                 .sleeper(d -> { }).build();
     }

@@ -10,7 +10,7 @@ import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.DeadLetter;
 import io.userstreams.core.processing.RetryPolicy;
-import io.userstreams.core.reaction.SystemicFailureException;
+import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.sink.InMemorySinks;
 import io.userstreams.core.welcome.WelcomeMessage;
 import java.util.HashMap;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.config.Reaction;
+import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.DeadLetter;
 import io.userstreams.core.processing.RetryPolicy;
 import io.userstreams.core.sink.InMemorySinks;
@@ -26,7 +26,7 @@ class VersionRegressionTest {
     final InMemorySinks sinks = new InMemorySinks();
 
     UserStreamsCore core() {
-        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(Reaction.SEARCH_INDEX));
+        CoreSettings settings = CoreSettings.fromEnvironment(Map.of()).withReactions(EnumSet.of(ReactionId.SEARCH_INDEX));
         return UserStreamsCore.builder().settings(settings).sinks(sinks.sinks()).retryPolicy(RetryPolicy.fast(2))
                 .sleeper(d -> { }).build();
     }

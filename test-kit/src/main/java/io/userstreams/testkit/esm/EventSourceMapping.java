@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.userstreams.testkit.LambdaEvents;
-import io.userstreams.testkit.LambdaStreamJson;
+import io.userstreams.lambda.LambdaStreamJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
