@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code stack}: starts only the local stack (DynamoDB Local, SQS, SNS, OpenSearch on the standard
+ * {@code stack}: starts only the local stack (the local DynamoDB, SQS, SNS, SES, OpenSearch on the standard
  * ports) and keeps it running until Ctrl-C; the local-stack module's standalone command does the work.
  */
 @Command(name = "stack", mixinStandardHelpOptions = true, description = "Start the local stack only (DynamoDB 8000, SQS 9324, SNS 9911, "

@@ -115,6 +115,8 @@ public final class LocalStackMain {
                 }
                 case "--no-opensearch" -> b.openSearch(false);
                 case "--state-dir" -> b.stateDir(Path.of(value != null ? value : next(args, ++i, arg)));
+                case "--db-path" -> b.dynamoDbDataDir(Path.of(value != null ? value : next(args, ++i, arg)));
+                case "--dynamodb-shards" -> b.dynamoDbShards(count(value != null ? value : next(args, ++i, arg), arg));
                 default -> {
                     Server server = null;
                     for (Server s : Server.values()) {
@@ -155,6 +157,18 @@ public final class LocalStackMain {
         }
     }
 
+    private static int count(String value, String flag) throws UsageException {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1 || n > 64) {
+                throw new UsageException(flag + " must be 1..64, was " + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " must be a number, was '" + value + "'");
+        }
+    }
+
     static String usage() {
         StringBuilder s = new StringBuilder("usage: local-stack [options]\n");
         for (Server server : Server.values()) {
@@ -163,6 +177,8 @@ public final class LocalStackMain {
         }
         s.append(String.format("  %-20s run without the OpenSearch node%n", "--no-opensearch"));
         s.append(String.format("  %-20s state folder (default ./.user-streams)%n", "--state-dir DIR"));
+        s.append(String.format("  %-20s keep DynamoDB's tables here (snapshot on stop, loaded on start)%n", "--db-path DIR"));
+        s.append(String.format("  %-20s open shards of each table's stream (default 1)%n", "--dynamodb-shards N"));
         return s.toString();
     }
 

@@ -32,6 +32,13 @@ class LocalStackMainTest {
         assertThat(custom.port(Server.SQS)).isEqualTo(29324);
         assertThat(custom.port(Server.SNS)).isEqualTo(19911);
         assertThat(custom.openSearch()).isFalse();
+
+        LocalStackOptions db = LocalStackMain.parse(new String[] {"--db-path", "target/db", "--dynamodb-shards=4"}, Map.of());
+        assertThat(db.dynamoDbDataDir()).hasValueSatisfying(p -> assertThat(p).isAbsolute().endsWith(java.nio.file.Path.of("target", "db")));
+        assertThat(db.dynamoDbShards()).isEqualTo(4);
+        assertThat(defaults.dynamoDbDataDir()).isEmpty();
+        assertThat(defaults.dynamoDbShards()).isEqualTo(1);
+        assertThat(run(new String[] {"--dynamodb-shards", "0"}, Map.of()).code).isEqualTo(2);
     }
 
     @Test

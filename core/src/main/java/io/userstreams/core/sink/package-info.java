@@ -1,5 +1,5 @@
 /**
- * All sinks in one record ({@link io.userstreams.core.sink.Sinks}), no-op and in-memory fakes, and
- * {@link io.userstreams.core.sink.Faults}, fault injection for tests of the fakes.
+ * All sinks in one record ({@link io.userstreams.core.sink.Sinks}) and no-op sinks. In-memory fakes
+ * and fault injection for tests live in core's test-jar.
  */
 package io.userstreams.core.sink;
