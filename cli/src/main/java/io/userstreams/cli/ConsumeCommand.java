@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * ({@code --stream-arn} / STREAM_ARN): never ambient credentials by surprise.
  */
 @Command(name = "consume", mixinStandardHelpOptions = true,
-        description = {"Run the KCL consumer. Default: start the local stack (DynamoDB Local :8000, SQS :9324,",
+        description = {"Run the KCL consumer. Default: start the local stack (DynamoDB :8000, SQS :9324,",
             "SNS :9911, SES :9912, SMTP :3025, IMAP :3143, OpenSearch :9200), create the resources and react to every change of the local",
             "users table, one line per record. Write users from another terminal: bin/user-streams users ...",
             "With --aws or --stream-arn: consume the AWS stream (AWS_REGION, default credential chain)."},
@@ -58,7 +58,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     boolean aws;
 
     @Option(names = "--stream-arn", paramLabel = "ARN", description = "The users table's stream (implies --aws"
-            + " unless it is a DynamoDB Local ARN and --endpoint is given). Env: STREAM_ARN.")
+            + " unless --endpoint is given). Env: STREAM_ARN.")
     String streamArn;
 
     @Option(names = "--endpoint", paramLabel = "URL", description = "DynamoDB (+ Streams) endpoint of an already"
@@ -130,7 +130,7 @@ public final class ConsumeCommand implements Callable<Integer> {
             env = runningStackEnvironment();
             out.println("using the local stack at " + endpoint);
         } else {
-            out.println("starting the local stack (DynamoDB Local, SQS, SNS" + (noOpenSearch ? "" : ", OpenSearch")
+            out.println("starting the local stack (DynamoDB, SQS, SNS" + (noOpenSearch ? "" : ", OpenSearch")
                     + ") on 127.0.0.1 ...");
             out.flush();
             try {
@@ -262,8 +262,6 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
 
     private static void configureLogs(Path file, boolean local) {
-        // DynamoDB Local logs through java.util.logging (a JAXB notice on the terminal): keep it quiet.
-        java.util.logging.Logger.getLogger("com.amazonaws").setLevel(java.util.logging.Level.SEVERE);
         String level = System.getenv().getOrDefault("LOG_LEVEL", "INFO");
         if (file != null) {
             JsonLogs.toFile(file, level);

@@ -23,7 +23,7 @@ class LoadCaptureReplayTest {
 
     @Test
     void load2000ThenCaptureAndReplayTwice(LocalStack stack, TestKit kit, @TempDir Path dir) throws Exception {
-        // load: ≥ 1,000 writes/s against DynamoDB Local, measured and printed by the command itself
+        // load: ≥ 1,000 writes/s against the local DynamoDB, measured and printed by the command itself
         Cli.Run load = Cli.run(stack, "users", "load", "--count", "2000", "--seed", "7");
         assertThat(load.exit()).as(load.toString()).isZero();
         LoadCommand.Summary s = ((LoadCommand) load.command()).summary();

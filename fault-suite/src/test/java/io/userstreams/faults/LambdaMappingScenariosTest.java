@@ -178,8 +178,8 @@ class LambdaMappingScenariosTest {
 
     /**
      * Both sinks down longer than records may live: retention shortened to 120 s, parking after 30 s
-     * (DynamoDB Local rounds ApproximateCreationDateTime down to the minute, so ages read up to 60 s
-     * high: the margins allow for it), outage 130 s.
+     * (ApproximateCreationDateTime is whole seconds, as DynamoDB sends it; the margins were sized
+     * when DynamoDB Local rounded it down to the minute), outage 130 s.
      * Records park whole (and their items' later records behind them) instead of being trimmed;
      * after recovery the redrive replays them in item order: 0 lost, 0 duplicated.
      */

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The local AWS stack on 127.0.0.1: DynamoDB Local (with Streams) and ElasticMQ in this JVM, the
+ * The local AWS stack on 127.0.0.1: the local DynamoDB (with Streams) and ElasticMQ in this JVM, the
  * project's SNS endpoint in this JVM delivering into ElasticMQ, and a real OpenSearch node as a child
  * process. {@link #start} checks every port first, starts the servers in parallel (OpenSearch, the
  * slowest, first), creates the resources from template.yaml and logs one start-up line with each
@@ -397,7 +397,7 @@ public final class LocalStack implements AutoCloseable {
         return dynamoDbEndpoint;
     }
 
-    /** DynamoDB Streams is served by DynamoDB Local on the same endpoint. */
+    /** DynamoDB Streams is served by the local DynamoDB on the same endpoint. */
     public URI dynamoDbStreamsEndpoint() {
         return dynamoDbEndpoint;
     }

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * A port the stack needs is taken. The message names each port, its server and the flag and
- * variable that move it, e.g. "port 8000 (DynamoDB Local) is in use: stop what uses it or pass
+ * variable that move it, e.g. "port 8000 (DynamoDB) is in use: stop what uses it or pass
  * --dynamodb-port / DYNAMODB_PORT".
  */
 public final class PortInUseException extends LocalStackException {

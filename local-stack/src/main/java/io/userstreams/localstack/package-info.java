@@ -11,7 +11,7 @@
  * }</pre>
  *
  * <ul>
- *   <li>{@link io.userstreams.localstack.LocalStack}: starts DynamoDB Local 2.6.1 (HTTP, in this JVM),
+ *   <li>{@link io.userstreams.localstack.LocalStack}: starts the project's local DynamoDB (HTTP, in this JVM),
  *       ElasticMQ (SQS, in this JVM), the SNS endpoint ({@code sns}, in this JVM, delivering into
  *       ElasticMQ) and an OpenSearch node ({@code opensearch}, a child process), in parallel; every
  *       fixed port is checked first ({@link io.userstreams.localstack.PortInUseException}).</li>

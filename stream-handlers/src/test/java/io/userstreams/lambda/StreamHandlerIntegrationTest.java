@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The Lambda handler against the real local stack (DynamoDB Local, ElasticMQ, the SNS endpoint, an
+ * The Lambda handler against the real local stack (the local DynamoDB, ElasticMQ, the SNS endpoint, an
  * OpenSearch node), fed the Lambda-format fixtures under src/test/resources/events.
  */
 @ExtendWith(LocalStackExtension.class)

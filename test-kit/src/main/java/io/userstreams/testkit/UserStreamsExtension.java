@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5: {@code @ExtendWith(UserStreamsExtension.class)}. Starts the local stack once per test
- * JVM (through {@link LocalStackExtension}: DynamoDB Local, SQS, SNS, OpenSearch on free ports),
+ * JVM (through {@link LocalStackExtension}: the local DynamoDB, SQS, SNS, OpenSearch on free ports),
  * resets its data before each test, and injects a {@link TestKit} — plus everything
  * LocalStackExtension injects ({@code LocalStack}, SDK clients, the OpenSearch client).
  */

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * {@code users load --count N [--rate R]}: writes N realistic new users with BatchWriteItem from
- * several threads (DynamoDB Local takes 6,000-9,000 items/s in batches vs ~1,100/s with single
+ * several threads (a local DynamoDB takes thousands of items/s in batches, far fewer with single
  * puts on one thread), with a progress bar, a live rate and a summary. New ids only, so the
  * unconditional batch write cannot overwrite anyone.
  */
@@ -164,7 +164,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes a batch, retrying unprocessed items with backoff (throttling / DynamoDB Local under load). */
+    /** Writes a batch, retrying unprocessed items with backoff (throttling, or a local server under load). */
     private static void write(DynamoDbClient dynamoDb, String table, List<WriteRequest> requests, Progress progress,
                               LongAdder retries) throws InterruptedException {
         List<WriteRequest> pending = requests;

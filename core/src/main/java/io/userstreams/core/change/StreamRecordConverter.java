@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
  * aws-lambda-java-events-sdk-transformer.
  *
  * <p>TTL expiry is detected two ways: the TTL service's user identity (set by DynamoDB, and by
- * DynamoDB Local), or — because global tables set that identity only in the Region where the TTL
+ * the local DynamoDB's TTL sweeper), or — because global tables set that identity only in the Region where the TTL
  * delete ran — a REMOVE whose old image's {@code expiresAt} (epoch seconds) is at or before the
  * record's approximate creation time.
  */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Derived tables with real TransactWriteItems on DynamoDB Local. */
+/** Derived tables with real TransactWriteItems on the local DynamoDB. */
 @ExtendWith(LocalStackExtension.class)
 class DerivedTablesIntegrationTest {
 

@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Real writes to the users table → real DynamoDB Local stream records → converter → all three
+ * Real writes to the users table → real local DynamoDB stream records → converter → all three
  * reactions → the sinks equal the table, delivered three times.
  */
 @ExtendWith(LocalStackExtension.class)

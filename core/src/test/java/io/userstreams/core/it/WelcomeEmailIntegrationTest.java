@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-/** Welcome email through the real SNS endpoint into a subscribed SQS queue, idempotency in DynamoDB Local. */
+/** Welcome email through the real SNS endpoint into a subscribed SQS queue, idempotency in the local DynamoDB. */
 @ExtendWith(LocalStackExtension.class)
 class WelcomeEmailIntegrationTest {
 

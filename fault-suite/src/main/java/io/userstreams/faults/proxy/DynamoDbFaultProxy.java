@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 /**
- * HTTP proxy on 127.0.0.1 in front of DynamoDB Local (AWS JSON 1.0) that answers chosen writes with
+ * HTTP proxy on 127.0.0.1 in front of the local DynamoDB (AWS JSON 1.0) that answers chosen writes with
  * real DynamoDB error responses instead of forwarding them. Everything else passes through unchanged.
- * DynamoDB Local does not verify SigV4 signatures, so the rewritten Host header is harmless.
+ * The local DynamoDB does not verify SigV4 signatures, so the rewritten Host header is harmless.
  */
 public final class DynamoDbFaultProxy implements AutoCloseable {
 

@@ -66,7 +66,7 @@ class DynamoDbFaultProxyTest {
         assertThat(proxy.endpoint().getPort()).isNotEqualTo(stack.dynamoDbEndpoint().getPort());
         String userId = "u-" + UUID.randomUUID();
 
-        // Signed for the proxy's Host, forwarded to another port: DynamoDB Local accepts it.
+        // Signed for the proxy's Host, forwarded to another port: the local DynamoDB accepts it (it checks no signature).
         client.putItem(b -> b.tableName("users").item(user(userId, "pro")));
         Map<String, AttributeValue> viaProxy = client.getItem(b -> b.tableName("users")
                 .key(Map.of("userId", s(userId))).consistentRead(true)).item();
@@ -82,7 +82,7 @@ class DynamoDbFaultProxyTest {
                 TransactWriteItem.builder().put(p -> p.tableName("users_by_email")
                         .item(Map.of("email", s(userId + "@example.com"), "userId", s(userId)))).build()));
 
-        // Really in DynamoDB Local, read without the proxy.
+        // Really in the local DynamoDB, read without the proxy.
         assertThat(direct.getItem(b -> b.tableName("users").key(Map.of("userId", s(userId)))).item().get("email").s())
                 .isEqualTo(userId + "@example.com");
         assertThat(direct.getItem(b -> b.tableName("user_stats").key(Map.of("statKey", s(statKey)))).item()

@@ -62,7 +62,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
  *   <li><b>no-op sinks</b>: the handler, the processor and the three reactions with sinks that accept
  *       everything ({@link Sinks#noOp()}): pure processing speed on one thread;</li>
  *   <li><b>real local sinks</b>: the handler exactly as deployed (URLConnection SDK clients) against
- *       DynamoDB Local, the SNS endpoint (delivering to SQS) and an OpenSearch node;</li>
+ *       the local DynamoDB, the SNS endpoint (delivering to SQS) and an OpenSearch node;</li>
  *   <li><b>direct bulk</b>: the same sink operations the reactions issue (per 10 inserts: one claim
  *       transaction, one PublishBatch, one completion batch write; derived updates grouped into
  *       transactions of up to 25 records; OpenSearch bulk of 500), computed up front and sent straight
@@ -134,7 +134,7 @@ public final class HandlerBenchmark {
                 state.reset();
                 realRate = n / seconds(run(handler, events));
             }
-            System.out.printf("real sinks:    %,10.0f records/s (handler → DynamoDB Local, SNS→SQS, OpenSearch)%n", realRate);
+            System.out.printf("real sinks:    %,10.0f records/s (handler → local DynamoDB, SNS→SQS, OpenSearch)%n", realRate);
             Map<String, Long> statsViaHandler = state.userStats();
 
             // 3. the same operations fed straight to the sinks
