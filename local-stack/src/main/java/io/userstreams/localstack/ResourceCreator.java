@@ -442,6 +442,9 @@ final class ResourceCreator {
             settings.forEach((k, v) -> indexSettings.put(k.startsWith("index.") ? k : "index." + k, v));
             body.put("settings", indexSettings);
             body.put("mappings", spec.mappings());
+            // Searches use "<index>-live", which hides the tombstones of deleted users (as core creates it).
+            body.put("aliases", Map.of(spec.name() + "-live", Map.of("filter",
+                    Map.of("bool", Map.of("must_not", Map.of("term", Map.of("deleted", true)))))));
             try (Response response = client.generic().execute(Requests.builder()
                     .method("PUT")
                     .endpoint("/" + spec.name())

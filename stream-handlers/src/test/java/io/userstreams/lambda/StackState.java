@@ -180,17 +180,22 @@ public final class StackState {
         return docs;
     }
 
-    /** The index: document id → fields (as strings, to compare with the table), plus each document's version. */
+    /**
+     * The index as searches see it (the live alias: tombstones of deleted users hidden): document id →
+     * fields (as strings, to compare with the table; {@code changedAt} bookkeeping left out), plus
+     * each document's version.
+     */
     Map<String, Map<String, String>> indexDocuments(Map<String, Long> versions) {
         try {
             OpenSearchClient os = stack.openSearch();
             os.indices().refresh(r -> r.index(resources.openSearchIndex()));
-            SearchResponse<ObjectNode> response = os.search(s -> s.index(resources.openSearchIndex()).size(1000)
+            SearchResponse<ObjectNode> response = os.search(s -> s.index(resources.openSearchIndex() + "-live").size(1000)
                     .version(true), ObjectNode.class);
             Map<String, Map<String, String>> docs = new TreeMap<>();
             for (Hit<ObjectNode> hit : response.hits().hits()) {
                 Map<String, String> fields = new TreeMap<>();
                 hit.source().fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
+                fields.remove("changedAt");
                 docs.put(hit.id(), fields);
                 if (hit.version() != null) {
                     versions.put(hit.id(), hit.version());

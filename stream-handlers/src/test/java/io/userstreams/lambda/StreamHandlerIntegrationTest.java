@@ -166,7 +166,7 @@ class StreamHandlerIntegrationTest {
         for (Map.Entry<String, JsonNode> e : letters.entrySet()) {
             JsonNode letter = e.getValue();
             assertThat(letter.path("error").asText()).as(e.getKey()).isNotBlank();
-            // Each reaction validates what it uses: a bad field is dead-lettered by the reactions using it.
+            // A record without its key is refused once (validation); a bad field value by each reaction using it.
             assertThat(letter.path("reaction").asText()).as(e.getKey()).isIn("validation", "conversion",
                     "welcome-email", "derived-tables", "search-index");
             assertThat(letter.path("sequenceNumber").asText()).as(e.getKey()).isEqualTo(sequenceOf(event, e.getKey()));

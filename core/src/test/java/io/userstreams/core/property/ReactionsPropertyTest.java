@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * users_by_email, user_stats and the index equal what the users table says, and each creation was
  * welcomed once. jqwik prints the failing seed; rerun one with {@code @Property(seed = "...")}.
  */
-class ReactionsPropertyTest {
+public class ReactionsPropertyTest {
 
     @Property(tries = 2000)
     void derivedStateEqualsTheTableWhateverTheDelivery(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int shards) {
@@ -68,7 +68,7 @@ class ReactionsPropertyTest {
     }
 
     /** Like a runtime: per shard, from the first unfinished record, in batches; sometimes again from a bit earlier. */
-    static void deliver(UserHistories h, UserStreamsCore core, InMemorySinks sinks, Random random) {
+    public static void deliver(UserHistories h, UserStreamsCore core, InMemorySinks sinks, Random random) {
         int[] cursor = new int[h.shards];
         Supplier<RuntimeException> down = () -> new SystemicFailureException("HTTP503", "sink down", null);
         for (int guard = 0; guard < 100_000; guard++) {
@@ -124,7 +124,7 @@ class ReactionsPropertyTest {
 
         Map<String, Map<String, Object>> docs = sinks.search.documents();
         for (int i = 0; i < h.users; i++) {
-            String id = UserHistories.userId(i);
+            String id = h.userId(i);
             Map<String, AttributeValue> item = h.table.get(id);
             Map<String, Object> doc = docs.get(id);
             if (item == null) {

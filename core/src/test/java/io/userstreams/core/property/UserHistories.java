@@ -16,33 +16,41 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * +1 per write, a new createdAt per creation, addresses unique at any time), with the stream
  * records each write produces, split into shards by user. Also keeps the table they leave.
  */
-final class UserHistories {
+public final class UserHistories {
 
     static final String[] PLANS = {"free", "pro", "enterprise"};
     static final String[] COUNTRIES = {"KR", "US", "JP"};
     /** Values other applications write and the validator refuses. */
-    static final String BAD_PLAN = "gold";
-    static final String BAD_COUNTRY = "XK";
+    public static final String BAD_PLAN = "gold";
+    public static final String BAD_COUNTRY = "XK";
 
     final Random random;
-    final int users;
-    final int emails;
-    final int shards;
+    public final int users;
+    public final int emails;
+    public final int shards;
     /** The users table: userId → current item. */
-    final Map<String, Map<String, AttributeValue>> table = new LinkedHashMap<>();
+    public final Map<String, Map<String, AttributeValue>> table = new LinkedHashMap<>();
     /** Records per shard, in stream order. */
-    final List<List<ChangeRecord>> byShard = new ArrayList<>();
-    final List<ChangeRecord> all = new ArrayList<>();
+    public final List<List<ChangeRecord>> byShard = new ArrayList<>();
+    public final List<ChangeRecord> all = new ArrayList<>();
     /** welcome idempotency keys of every creation. */
-    final List<String> creations = new ArrayList<>();
-    long deletes;
-    long expiries;
+    public final List<String> creations = new ArrayList<>();
+    public long deletes;
+    public long expiries;
     private final Map<String, Long> versions = new HashMap<>();
     private Instant clock = Instant.parse("2026-11-25T10:00:00Z");
     private long sequence = 100_000_000_000_000_000L;
     private int events;
 
-    UserHistories(long seed, int users, int emails, int shards, int writes) {
+    /** Prefix of user ids and addresses, so histories on shared servers do not meet. */
+    final String prefix;
+
+    public UserHistories(long seed, int users, int emails, int shards, int writes) {
+        this(seed, "", users, emails, shards, writes);
+    }
+
+    public UserHistories(long seed, String prefix, int users, int emails, int shards, int writes) {
+        this.prefix = prefix;
         this.random = new Random(seed);
         this.users = users;
         this.emails = emails;
@@ -55,12 +63,12 @@ final class UserHistories {
         }
     }
 
-    static String userId(int i) {
-        return "u" + i;
+    public String userId(int i) {
+        return prefix + "u" + i;
     }
 
-    static String email(int i) {
-        return "e" + i + "@example.com";
+    public String email(int i) {
+        return prefix + "e" + i + "@example.com";
     }
 
     private void write() {
@@ -148,14 +156,14 @@ final class UserHistories {
     private void emit(ChangeKind kind, boolean ttl, String id, Map<String, AttributeValue> oldImage,
                       Map<String, AttributeValue> newImage) {
         int shard = Math.floorMod(id.hashCode(), shards);
-        ChangeRecord r = new ChangeRecord("ev-" + (++events), kind, ttl, Map.of("userId", AttributeValue.fromS(id)),
+        ChangeRecord r = new ChangeRecord(prefix + "ev-" + (++events), kind, ttl, Map.of("userId", AttributeValue.fromS(id)),
                 oldImage, newImage, "shard-" + shard, String.format("%021d", ++sequence), clock);
         byShard.get(shard).add(r);
         all.add(r);
     }
 
     /** Whether an image holds a value the validator refuses (it is then neither indexed nor counted). */
-    static boolean poisoned(Map<String, AttributeValue> item) {
+    public static boolean poisoned(Map<String, AttributeValue> item) {
         return BAD_PLAN.equals(item.get("plan").s()) || BAD_COUNTRY.equals(item.get("country").s());
     }
 }
