@@ -102,13 +102,15 @@ final class TestUsers {
         return scan(ddb, table).stream().collect(Collectors.toMap(i -> i.get("email").s(), i -> i.get("userId").s()));
     }
 
-    /** id → version of every document in the index. */
+    /** id → version of every live user in the index (delete tombstones, kept against replays, left out). */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Map<String, Long> indexVersions(OpenSearchClient os, String index) throws Exception {
         os.indices().refresh(r -> r.index(index));
         var resp = os.search(s -> s.index(index).size(10_000).version(true).query(q -> q.matchAll(m -> m)), Map.class);
         Map<String, Long> out = new TreeMap<>();
-        resp.hits().hits().forEach(h -> out.put(h.id(), h.version()));
+        resp.hits().hits().stream()
+                .filter(h -> h.source() == null || !Boolean.TRUE.equals(((Map<String, Object>) h.source()).get("deleted")))
+                .forEach(h -> out.put(h.id(), h.version()));
         return out;
     }
 
