@@ -151,7 +151,7 @@ public final class ConsumerApplication implements AutoCloseable {
         KclInternals.tuneLeaderLock(scheduler, settings.workerId(), settings.leaderLease(), settings.leaderHeartbeat());
         KclInternals.initialShardSync(scheduler);
         metrics.bind(leases::held, this::isHealthy);
-        ops = OpsServer.open(settings, this::isHealthy, metrics::prometheusText);
+        ops = OpsServer.open(settings, this::isHealthy, metrics.registry());
         if (ops != null) {
             closeables.add(0, ops);
         }

@@ -1,38 +1,59 @@
 package io.userstreams.kcl;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.config.ReactionId;
 import io.userstreams.core.processing.BatchOutcome;
 import io.userstreams.core.processing.ProcessingMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
- * The consumer's counters, exported as Prometheus text on /metrics. Fed by the core processor
- * (per reaction) and by the shard workers (delivery, checkpoints, lag). Cheap to update.
+ * The consumer's metrics, exported on /metrics through the Prometheus Java client. Fed by the core
+ * processor (per reaction, per batch) and by the shard workers (delivery, checkpoints, lag). Each
+ * instance has its own registry, so several consumers in one JVM (tests) do not share counters.
+ * Cheap to update; gauges are computed when scraped.
  */
 public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.Listener {
 
+    /** Seconds per core call: from a few ms (no-op) to minutes (retries with backoff). */
+    private static final double[] DURATION_BOUNDS = {
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+    /** Records per delivered batch: DynamoDB Streams returns at most 1000 per GetRecords. */
+    private static final double[] BATCH_SIZE_BOUNDS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000};
+
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+
     private final Clock clock;
-    private final Map<ReactionId, LongAdder> processed = counters();
-    private final Map<ReactionId, LongAdder> failed = counters();
-    private final Map<ReactionId, LongAdder> deadLettered = counters();
-    private final LongAdder delivered = new LongAdder();
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder checkpoints = new LongAdder();
-    private final LongAdder batchesIncomplete = new LongAdder();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter processed;
+    private final Counter failed;
+    private final Counter deadLettered;
+    private final Counter delivered;
+    private final Counter completed;
+    private final Counter checkpoints;
+    private final Counter batchesIncomplete;
+    private final Histogram batchDuration;
+    private final Histogram batchRecords;
     private final Map<String, ShardPosition> shards = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> firstDelivery = new AtomicReference<>();
     private volatile IntSupplier leasesHeld = () -> 0;
@@ -46,14 +67,44 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
 
     ConsumerMetrics(Clock clock) {
         this.clock = clock;
+        processed = perReaction("user_streams_records_processed_total",
+                "Records applied by a reaction, including redeliveries skipped as already applied.");
+        failed = perReaction("user_streams_records_failed_total",
+                "Failed attempts of a reaction on a record (retried or dead-lettered).");
+        deadLettered = perReaction("user_streams_records_dead_lettered_total",
+                "Records given up on and sent to the dead-letter queue.");
+        delivered = counter("user_streams_records_delivered_total", "Records delivered by the stream.");
+        completed = counter("user_streams_records_completed_total", "Records fully processed.");
+        checkpoints = counter("user_streams_checkpoints_total", "Checkpoints written.");
+        batchesIncomplete = counter("user_streams_batches_incomplete_total",
+                "Core calls stopped by a systemic failure (retried, not checkpointed).");
+        batchDuration = Histogram.builder().name("user_streams_batch_duration_seconds")
+                .help("Duration of a call of the core processor (all reactions on one lane's records of a pass).")
+                .classicOnly().classicUpperBounds(DURATION_BOUNDS).register(registry);
+        batchRecords = Histogram.builder().name("user_streams_batch_records")
+                .help("Records per non-empty batch delivered by the stream.")
+                .classicOnly().classicUpperBounds(BATCH_SIZE_BOUNDS).register(registry);
+        GaugeWithCallback.builder().name("user_streams_leases_held").help("Shard leases this worker holds.")
+                .callback(g -> g.call(leasesHeld.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("user_streams_up").help("1 when the KCL scheduler is running.")
+                .callback(g -> g.call(up.getAsBoolean() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("user_streams_shard_lag_seconds")
+                .help("Now minus the approximate creation time of the last record read (0 when caught up).")
+                .labelNames("shard")
+                .callback(g -> lagSeconds().forEach((shard, lag) -> g.call(lag, shard))).register(registry);
+        JvmMetrics.builder().register(registry);
     }
 
-    private static Map<ReactionId, LongAdder> counters() {
-        Map<ReactionId, LongAdder> map = new EnumMap<>(ReactionId.class);
+    private Counter perReaction(String name, String help) {
+        Counter counter = Counter.builder().name(name).help(help).labelNames("reaction").register(registry);
         for (ReactionId r : ReactionId.values()) {
-            map.put(r, new LongAdder());
+            counter.labelValues(r.id()); // every reaction shows, at 0, before its first event
         }
-        return map;
+        return counter;
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry);
     }
 
     void bind(IntSupplier leasesHeld, BooleanSupplier up) {
@@ -65,23 +116,24 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
 
     @Override
     public void recordProcessed(ReactionId reaction, ChangeRecord record) {
-        processed.get(reaction).increment();
+        processed.labelValues(reaction.id()).inc();
     }
 
     @Override
     public void recordFailed(ReactionId reaction, ChangeRecord record, Throwable error) {
-        failed.get(reaction).increment();
+        failed.labelValues(reaction.id()).inc();
     }
 
     @Override
     public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
-        deadLettered.get(reaction).increment();
+        deadLettered.labelValues(reaction.id()).inc();
     }
 
     @Override
     public void batchFinished(BatchOutcome outcome, Duration took) {
+        batchDuration.observe(took.toNanos() / 1e9);
         if (!outcome.isComplete()) {
-            batchesIncomplete.increment();
+            batchesIncomplete.inc();
         }
     }
 
@@ -94,19 +146,20 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
             return;
         }
         firstDelivery.compareAndSet(null, clock.instant());
-        delivered.add(records.size());
+        delivered.inc(records.size());
+        batchRecords.observe(records.size());
         Instant created = records.get(records.size() - 1).dynamodb().approximateCreationDateTime();
         shards.put(shardId, new ShardPosition(created, false));
     }
 
     @Override
     public void completed(String shardId, List<ChangeRecord> done) {
-        completed.add(done.size());
+        completed.inc(done.size());
     }
 
     @Override
     public void checkpointed(String shardId, String sequenceNumber) {
-        checkpoints.increment();
+        checkpoints.inc();
     }
 
     /** The shard's consumer is gone from this worker (lease lost, shard ended, shutdown). */
@@ -117,19 +170,19 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
     // --- reading ---
 
     public long processed(ReactionId reaction) {
-        return processed.get(reaction).sum();
+        return processed.labelValues(reaction.id()).getLongValue();
     }
 
     public long deadLettered(ReactionId reaction) {
-        return deadLettered.get(reaction).sum();
+        return deadLettered.labelValues(reaction.id()).getLongValue();
     }
 
     public long delivered() {
-        return delivered.sum();
+        return delivered.getLongValue();
     }
 
     public long completed() {
-        return completed.sum();
+        return completed.getLongValue();
     }
 
     public Optional<Instant> firstDelivery() {
@@ -145,43 +198,19 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
         return lag;
     }
 
-    /** Prometheus text exposition format 0.0.4. */
+    /** The registry behind /metrics (this instance's own, not the library's default one). */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text format, as served on /metrics. */
     public String prometheusText() {
-        StringBuilder out = new StringBuilder(2048);
-        perReaction(out, "user_streams_records_processed_total",
-                "Records applied by a reaction, including redeliveries skipped as already applied.", processed);
-        perReaction(out, "user_streams_records_failed_total",
-                "Failed attempts of a reaction on a record (retried or dead-lettered).", failed);
-        perReaction(out, "user_streams_records_dead_lettered_total",
-                "Records given up on and sent to the dead-letter queue.", deadLettered);
-        single(out, "user_streams_records_delivered_total", "counter", "Records delivered by the stream.", delivered.sum());
-        single(out, "user_streams_records_completed_total", "counter", "Records fully processed.", completed.sum());
-        single(out, "user_streams_checkpoints_total", "counter", "Checkpoints written.", checkpoints.sum());
-        single(out, "user_streams_batches_incomplete_total", "counter",
-                "Core calls stopped by a systemic failure (retried, not checkpointed).", batchesIncomplete.sum());
-        single(out, "user_streams_leases_held", "gauge", "Shard leases this worker holds.", leasesHeld.getAsInt());
-        single(out, "user_streams_up", "gauge", "1 when the KCL scheduler is running.", up.getAsBoolean() ? 1 : 0);
-        out.append("# HELP user_streams_shard_lag_seconds Now minus the approximate creation time of the last record"
-                + " read (0 when caught up).\n# TYPE user_streams_shard_lag_seconds gauge\n");
-        lagSeconds().forEach((shard, lag) -> out.append("user_streams_shard_lag_seconds{shard=\"")
-                .append(escape(shard)).append("\"} ").append(lag).append('\n'));
-        return out.toString();
-    }
-
-    private static void perReaction(StringBuilder out, String name, String help, Map<ReactionId, LongAdder> values) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" counter\n");
-        values.forEach((r, v) -> out.append(name).append("{reaction=\"").append(r.id()).append("\"} ")
-                .append(v.sum()).append('\n'));
-    }
-
-    private static void single(StringBuilder out, String name, String type, String help, long value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        out.append(name).append(' ').append(value).append('\n');
-    }
-
-    private static String escape(String label) {
-        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16_384);
+        try {
+            TEXT.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not thrown by an in-memory stream
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
