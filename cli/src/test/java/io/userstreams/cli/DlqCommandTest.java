@@ -31,11 +31,21 @@ class DlqCommandTest {
             throws Exception {
         User kim = TestKit.user("u-dlq-kim").withPlan("pro");
         kit.users().create(kim);
-        // An operator's mistake: the index refuses writes. The search-index reaction dead-letters the
-        // record (a 403 for this document); the welcome and derived tables go through.
+        // An operator's mistake: the index refuses writes. That is systemic (the record is not at
+        // fault): the search-index reaction hands the record back; the welcome and derived tables go through.
         writeBlock(stack, true);
-        Replayer.Result first = kit.lambda().replay(StreamRecords.event(StreamRecords.insert(kim)));
-        assertThat(first.ok()).isTrue();
+        var insert = StreamRecords.event(StreamRecords.insert(kim));
+        Replayer.Result first = kit.lambda().replay(insert);
+        assertThat(first.ok()).as("a write block is retried, never dead-lettered on the spot").isFalse();
+        // Still failing as the record nears the stream's retention (here: after 1 s), the search
+        // function parks it whole in the dead-letter queue.
+        Map<String, String> nearRetention = new java.util.HashMap<>(kit.environment());
+        nearRetention.put("PARK_RECORDS_AFTER_SECONDS", "1");
+        nearRetention.put("REACTIONS", "search-index");
+        Thread.sleep(2100);
+        try (Replayer searchFunction = new Replayer(Replayer.Runtime.LAMBDA, nearRetention)) {
+            assertThat(searchFunction.replay(insert).ok()).as("parked, so done for the stream").isTrue();
+        }
         assertThat(kit.effects().indexedUser("u-dlq-kim")).isEmpty();
         // A Lambda on-failure pointer to records the stream no longer holds.
         String shard = stack.dynamoDbStreams().describeStream(b -> b.streamArn(kit.usersStreamArn()))
@@ -51,7 +61,7 @@ class DlqCommandTest {
 
         Cli.Run list = Cli.run(stack, "dlq", "list");
         assertThat(list.exit()).as(list.toString()).isZero();
-        assertThat(list.out()).contains("dead-letter").contains("search-index").contains("u-dlq-kim")
+        assertThat(list.out()).contains("parked").contains("search-index").contains("u-dlq-kim")
                 .contains("pointer").contains("RetryAttemptsExhausted").doesNotContain("u-dlq-kim@example.com");
         assertThat(list.err()).contains("2 message(s)");
 
