@@ -27,7 +27,19 @@ final class CallPermissions {
                 continue;
             }
             List<String> problems = new ArrayList<>();
-            List<RecordedCalls.Call> calls = callsByModule.get(RecordedCalls.module(t, r));
+            String module = RecordedCalls.module(t, r);
+            List<RecordedCalls.Call> calls = new ArrayList<>(callsByModule.get(module));
+            if (r.kind() != TemplateChecks.Runtime.Kind.LAMBDA_API) {
+                // A reaction's calls are core code, the same whichever runtime hosts it: what the other
+                // stream runtime's tests recorded for a reaction (e.g. an email contested by two users)
+                // this runtime makes too. Runtime-scoped calls stay each runtime's own.
+                for (String other : List.of(RecordedCalls.STREAM_HANDLERS, RecordedCalls.KCL_CONSUMER)) {
+                    if (!other.equals(module)) {
+                        callsByModule.getOrDefault(other, List.of()).stream()
+                                .filter(c -> !c.scope().equals(RecordedCalls.RUNTIME_SCOPE)).forEach(calls::add);
+                    }
+                }
+            }
             List<RecordedCalls.Request> requests = RecordedCalls.requests(t, s, r, calls, problems);
             problems.forEach(p -> errors.add(s + " " + r.id() + ": " + p));
             List<Map<String, Object>> allows = allowStatements(t, s, role);

@@ -139,7 +139,7 @@ class DeploymentSafetyTest {
     @Test
     void eachRuleFailsWhenBroken() {
         Template bad = template.mutate(r -> {
-            Template.list(Template.map(Fixtures.properties(r, "DeadLetterQueuePolicy").get("PolicyDocument")).get("Statement")).remove(1);
+            Template.list(Template.map(Fixtures.properties(r, "DeadLetterQueuePolicy").get("PolicyDocument")).get("Statement")).remove(0);
             Fixtures.properties(r, "IdempotencyTable").remove("DeletionProtectionEnabled");
             Fixtures.properties(r, "UserStatsTable").remove("PointInTimeRecoverySpecification");
             Fixtures.at(r, "Resources", "ConsumerAutoScalingGroup", "UpdatePolicy", "AutoScalingRollingUpdate")
