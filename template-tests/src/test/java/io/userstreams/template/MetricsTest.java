@@ -62,6 +62,8 @@ class MetricsTest {
         for (String m : List.of("ClusterStatus.red", "FreeStorageSpace", "ClusterIndexWritesBlocked", "JVMMemoryPressure")) {
             out.add(new Series("AWS/ES", m, Map.of("DomainName", DOMAIN, "ClientId", ACCOUNT), es));
         }
+        out.add(new Series("AWS/SES", "Reputation.BounceRate", Map.of(),
+                "https://docs.aws.amazon.com/ses/latest/dg/reputation-dashboard-dg.html (account-level reputation metrics, no dimension)"));
         out.add(new Series("AWS/AutoScaling", "GroupInServiceInstances", Map.of("AutoScalingGroupName", GROUP),
                 "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html (group metrics, with MetricsCollection on)"));
         return out;
@@ -124,7 +126,31 @@ class MetricsTest {
         List<Series> all = new ArrayList<>(awsServiceSeries());
         all.addAll(kclSeries());
         all.addAll(embeddedSeries());
+        all.addAll(logFilterSeries(Fixtures.template()));
         return all;
+    }
+
+    /**
+     * Series the template's log metric filters make from the mail sender's JSON lines: each filter
+     * must match an {@code outcome} the sender logs (MailOutcome.Kind), or it would never count.
+     */
+    static List<Series> logFilterSeries(Template t) {
+        List<Series> out = new ArrayList<>();
+        java.util.regex.Pattern outcome = java.util.regex.Pattern.compile("\\$\\.outcome\\s*=\\s*\"([A-Z_]+)\"");
+        for (String id : t.ofType("AWS::Logs::MetricFilter")) {
+            Map<String, Object> props = Template.properties(t.resource(id));
+            java.util.regex.Matcher m = outcome.matcher(String.valueOf(props.get("FilterPattern")));
+            if (!m.find() || java.util.Arrays.stream(io.userstreams.mail.MailOutcome.Kind.values())
+                    .noneMatch(k -> k.name().equals(m.group(1)))) {
+                continue;
+            }
+            for (Object raw : Template.list(props.get("MetricTransformations"))) {
+                Map<String, Object> tr = Template.map(raw);
+                out.add(new Series(String.valueOf(tr.get("MetricNamespace")), String.valueOf(tr.get("MetricName")),
+                        Map.of(), "log metric filter " + id + " on the mail sender's outcome " + m.group(1)));
+            }
+        }
+        return out;
     }
 
     /** A metric the template references: where, namespace, name, dimensions as template expressions. */

@@ -189,6 +189,14 @@ final class RecordedCalls {
      */
     static List<Request> platform(Template t, Scenario s, TemplateChecks.Runtime r, Arns arns) {
         List<Request> out = new ArrayList<>();
+        if (r.kind() != TemplateChecks.Runtime.Kind.LAMBDA_API && ReactionId.parseList(
+                String.valueOf(r.environment().get(CoreSettings.REACTIONS))).contains(ReactionId.DERIVED_TABLES)) {
+            // Two users claiming one email: derived-tables reads both from the users table
+            // (TransactGetItems). Proven against the real server by core's UsersByEmailIntegrationTest;
+            // the runtimes' own tests never contest an email, so they cannot record it.
+            out.add(new Request("dynamodb:GetItem", arns.getAtt(TemplateChecks.usersTableId(t), "Arn"), Map.of(),
+                    "derived-tables settles a contested email from the users table"));
+        }
         if (r.kind() != TemplateChecks.Runtime.Kind.KCL) {
             Map<String, Object> props = Template.map(s.resolve(Template.properties(t.resource(r.id()))));
             Object logGroup = Template.map(props.get("LoggingConfig")).get("LogGroup");
