@@ -138,6 +138,9 @@ final class BadRecords {
             }
             out.add(r.dynamodb(s.build()).build());
             ledger.bad(new Ledger.BadRecord(id, kind, field));
+            if (k % kinds == 2 || k % kinds == 3 || k % kinds == 6 || k % kinds == 7) {
+                ledger.phantom(id, image);     // an INSERT with its key and image: field-level damage only
+            }
         }
         return out;
     }

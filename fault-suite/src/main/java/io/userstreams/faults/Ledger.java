@@ -20,6 +20,8 @@ final class Ledger {
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong expiring = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    private final Map<String, Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> phantoms =
+            new ConcurrentHashMap<>();
 
     /** A valid user was created: it must get exactly one welcome email. */
     void inserted(String userId) {
@@ -47,6 +49,18 @@ final class Ledger {
     void bad(BadRecord record) {
         bad.put(record.token(), record);
         written.incrementAndGet();
+    }
+
+    /**
+     * An injected INSERT of an item the table never held, with a bad field: each reaction uses the
+     * fields it needs (a bad name does not stop the email mapping), so its usable fields have effects.
+     */
+    void phantom(String userId, Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> image) {
+        phantoms.put(userId, Map.copyOf(image));
+    }
+
+    Map<String, Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> phantoms() {
+        return Map.copyOf(phantoms);
     }
 
     Set<String> inserted() {
