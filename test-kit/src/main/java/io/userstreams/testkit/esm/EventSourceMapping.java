@@ -117,7 +117,8 @@ public final class EventSourceMapping implements AutoCloseable {
     private final Thread reader;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean stopped;
-    private volatile long lastEmptyRoundStartedAt;
+    private volatile long lastEmptyPollAt;
+    private volatile long lastShardRefreshAt;
     private boolean firstRefresh = true;
 
     private final AtomicLong invocations = new AtomicLong();
@@ -159,15 +160,17 @@ public final class EventSourceMapping implements AutoCloseable {
     private void readLoop() {
         long lastRefresh = 0;
         while (!stopped) {
-            long roundStart = System.nanoTime();
             try {
                 if (System.nanoTime() - lastRefresh > 2_000_000_000L) {
+                    long refreshStart = System.nanoTime();
                     refreshShards();
                     lastRefresh = System.nanoTime();
+                    lastShardRefreshAt = refreshStart;
                 }
+                long pollStart = System.nanoTime();
                 int n = pollOnce();
                 if (n == 0) {
-                    lastEmptyRoundStartedAt = roundStart;
+                    lastEmptyPollAt = pollStart;
                 }
             } catch (RuntimeException e) {
                 if (!stopped) {
@@ -616,7 +619,10 @@ public final class EventSourceMapping implements AutoCloseable {
         long since = System.nanoTime();
         long deadline = since + timeout.toNanos();
         while (true) {
-            if (lastEmptyRoundStartedAt > since && idle()) {
+            // Caught up: the shard list was read again since the call (children of shards that ended
+            // are known), and a poll after that found nothing new, and no lane has work left.
+            long refreshed = lastShardRefreshAt;
+            if (refreshed > since && lastEmptyPollAt > refreshed && idle()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
