@@ -52,9 +52,6 @@ public final class StackState {
     public Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(stack.environment());
         env.put(StreamHandlerRuntime.FUNCTION_NAME, "user-streams-it");
-        // The recorded fixture events are days old: parking (for records near the stream's 24 h
-        // retention) would take them out of the failure paths these tests are about.
-        env.put(io.userstreams.lambda.Parking.PARK_AFTER_SECONDS, "0");
         return env;
     }
 

@@ -204,7 +204,11 @@ class StreamHandlerIntegrationTest {
     @Test
     void whenSnsIsDownTheFirstRecordItBlocksIsTheBatchItemFailureAndRedeliveryFinishesTheJob() {
         String queue = state.subscribeWelcomeQueue();
-        UserStreamHandler handler = handler();
+        Map<String, String> env = state.environment();
+        // The fixture events are days old: parking (for records near the stream's 24 h retention)
+        // would take them out of the failure path this test is about.
+        env.put(Parking.PARK_AFTER_SECONDS, "0");
+        UserStreamHandler handler = handler(env);
         // A batch whose first records need no email (an update and a delete), then two inserts.
         DynamodbEvent batch = new DynamodbEvent();
         List<DynamodbStreamRecord> records = new ArrayList<>();
@@ -232,6 +236,9 @@ class StreamHandlerIntegrationTest {
     @Test
     void whenTheSearchEndpointIsUnreachableTheFirstRecordIsTheBatchItemFailure() {
         Map<String, String> env = state.environment();
+        // The fixture events are days old: parking (for records near the stream's 24 h retention)
+        // would take them out of the failure path this test is about.
+        env.put(Parking.PARK_AFTER_SECONDS, "0");
         env.put("OPENSEARCH_ENDPOINT", "http://127.0.0.1:9"); // discard port: connection refused
         env.put("REACTIONS", "search-index");
         DynamodbEvent event = event("inserts.json");
