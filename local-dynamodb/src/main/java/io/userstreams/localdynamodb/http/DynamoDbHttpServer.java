@@ -114,6 +114,10 @@ public final class DynamoDbHttpServer implements AutoCloseable {
         }
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
         exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
+        // DynamoDB sends the CRC32 of every response body; the SDKs check it when present.
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body);
+        exchange.getResponseHeaders().set("x-amz-crc32", Long.toString(crc.getValue()));
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
