@@ -40,6 +40,22 @@ final class ChildProcess implements AutoCloseable {
         reader.start();
     }
 
+    /**
+     * A child consumer's environment on {@code stack}: the welcome and derived-tables reactions (whose
+     * duplicates would show), batches of 20, no ops port, an optional pause between apply and checkpoint.
+     */
+    static Map<String, String> consumerEnvironment(io.userstreams.localstack.LocalStack stack, String app, String worker,
+                                                   long pauseMs) {
+        Map<String, String> env = new java.util.HashMap<>(stack.environment());
+        env.put(ConsumerSettings.APPLICATION_NAME, app);
+        env.put(ConsumerSettings.WORKER_ID, worker);
+        env.put(ConsumerSettings.HEALTH_PORT, "-1");
+        env.put(ConsumerSettings.MAX_RECORDS, "20");
+        env.put("REACTIONS", "welcome-email,derived-tables");
+        env.put("CHILD_PAUSE_AFTER_APPLY_MS", Long.toString(pauseMs));
+        return env;
+    }
+
     static ChildProcess start(String name, Map<String, String> env, Path dir) throws IOException {
         return start(name, env, dir, "-Xmx256m");
     }

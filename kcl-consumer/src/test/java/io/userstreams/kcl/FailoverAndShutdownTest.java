@@ -41,14 +41,7 @@ class FailoverAndShutdownTest {
     }
 
     private static Map<String, String> childEnv(String app, String worker, long pauseMs) {
-        Map<String, String> env = new HashMap<>(stack.environment());
-        env.put(ConsumerSettings.APPLICATION_NAME, app);
-        env.put(ConsumerSettings.WORKER_ID, worker);
-        env.put(ConsumerSettings.HEALTH_PORT, "-1");
-        env.put(ConsumerSettings.MAX_RECORDS, "20");
-        env.put("REACTIONS", "welcome-email,derived-tables");
-        env.put("CHILD_PAUSE_AFTER_APPLY_MS", Long.toString(pauseMs));
-        return env;
+        return ChildProcess.consumerEnvironment(stack, app, worker, pauseMs);
     }
 
     /** The shard lease's owner in the lease table, or null. */
