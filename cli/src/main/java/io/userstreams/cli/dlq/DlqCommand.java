@@ -3,24 +3,20 @@ package io.userstreams.cli.dlq;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.userstreams.cli.CliException;
+import io.userstreams.cli.CommandGroup;
 import io.userstreams.cli.Logs;
-import io.userstreams.cli.Target;
+import io.userstreams.cli.TargetCommand;
 import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.config.ReactionId;
 import io.userstreams.lambda.dlq.DeadLetters;
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -34,27 +30,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @Command(name = "dlq", mixinStandardHelpOptions = true,
         description = "List, show and redrive the dead-letter queue (local stack by default, --aws for AWS).",
         subcommands = {DlqCommand.ListLetters.class, DlqCommand.Show.class, DlqCommand.Redrive.class})
-public final class DlqCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
+public final class DlqCommand extends CommandGroup {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Target, queue and the redrive's core. */
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        Target target;
-
-        @Spec
-        CommandSpec spec;
-
+    abstract static class Base extends TargetCommand {
         @Option(names = "--queue-url", paramLabel = "URL",
                 description = "The dead-letter queue (default: DEAD_LETTER_QUEUE_URL, locally user-streams-dlq).")
         String queueUrl;
@@ -63,14 +44,6 @@ public final class DlqCommand implements Callable<Integer> {
                 description = "Reactions for an on-failure pointer whose function name names neither the welcome "
                         + "nor the reactions function (default ${DEFAULT-VALUE}).")
         String pointerReactions;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        PrintWriter err() {
-            return spec.commandLine().getErr();
-        }
 
         @Override
         public Integer call() throws Exception {

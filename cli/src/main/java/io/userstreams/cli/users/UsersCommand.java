@@ -3,25 +3,21 @@ package io.userstreams.cli.users;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.userstreams.cli.CliException;
-import io.userstreams.cli.Target;
+import io.userstreams.cli.CommandGroup;
+import io.userstreams.cli.TargetCommand;
 import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserConflictException;
 import io.userstreams.core.user.UserJson;
 import io.userstreams.core.user.UserNotFoundException;
 import io.userstreams.core.user.UserStore;
-import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -34,31 +30,12 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 @Command(name = "users", mixinStandardHelpOptions = true, description = "Write and read users in the users table (local stack by default).",
         subcommands = {UsersCommand.Put.class, UsersCommand.Get.class, UsersCommand.Update.class,
                 UsersCommand.Delete.class, UsersCommand.Expire.class, LoadCommand.class})
-public final class UsersCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
+public final class UsersCommand extends CommandGroup {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Shared plumbing: target, clients, and mapping of store errors to messages and exit codes. */
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        Target target;
-
-        @Spec
-        CommandSpec spec;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
+    abstract static class Base extends TargetCommand {
         @Override
         public final Integer call() {
             try {
@@ -153,7 +130,7 @@ public final class UsersCommand implements Callable<Integer> {
             } catch (InvalidUserException e) {
                 // Written by another application: show it as it is, and say why it is not a valid user.
                 out().println(io.userstreams.core.change.DynamoDbJson.toJson(item).toPrettyString());
-                spec.commandLine().getErr().println("note: not a valid user: " + e.getMessage());
+                err().println("note: not a valid user: " + e.getMessage());
             }
             return 0;
         }
