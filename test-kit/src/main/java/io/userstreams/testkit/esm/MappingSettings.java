@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
@@ -67,20 +68,16 @@ public record MappingSettings(int batchSize, Duration maximumBatchingWindow, Sta
 
     /** As {@link #fromTemplate(String)}, with template parameter values overriding their defaults. */
     public static MappingSettings fromTemplate(String functionLogicalId, Map<String, String> parameters) {
-        ClassLoader loader = MappingSettings.class.getClassLoader();
-        try (InputStream in = loader.getResourceAsStream(LocalStackOptions.TEMPLATE_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("template.yaml not on the classpath: " + LocalStackOptions.TEMPLATE_RESOURCE);
-            }
-            return fromTemplate(new InputStreamReader(in, StandardCharsets.UTF_8), functionLogicalId, parameters);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read template.yaml: " + e.getMessage(), e);
-        }
+        return fromTemplate(bundledTemplate(), functionLogicalId, parameters);
     }
 
     /** Reads the function's one DynamoDB event (SAM) and its Timeout (or Globals.Function.Timeout). */
     public static MappingSettings fromTemplate(Reader template, String functionLogicalId, Map<String, String> parameters) {
-        Map<String, Object> root = map(new Yaml(new CfnConstructor(new LoaderOptions())).load(template));
+        return fromTemplate(parse(template), functionLogicalId, parameters);
+    }
+
+    private static MappingSettings fromTemplate(Map<String, Object> root, String functionLogicalId,
+                                                Map<String, String> parameters) {
         Map<String, Object> function = map(map(root.get("Resources")).get(functionLogicalId));
         if (function.isEmpty()) {
             throw new IllegalArgumentException("no resource " + functionLogicalId + " in template.yaml");
@@ -128,60 +125,94 @@ public record MappingSettings(int batchSize, Duration maximumBatchingWindow, Sta
      * {@code !Ref} left out): e.g. which reactions it runs ({@code REACTIONS}).
      */
     public static Map<String, String> functionEnvironment(String functionLogicalId) {
+        Map<String, Object> root = bundledTemplate();
+        Map<String, Object> props = map(map(map(root.get("Resources")).get(functionLogicalId)).get("Properties"));
+        Map<String, String> out = new LinkedHashMap<>();
+        map(map(props.get("Environment")).get("Variables")).forEach((k, v) -> {
+            if (v instanceof String || v instanceof Number || v instanceof Boolean) {
+                out.put(k, String.valueOf(v));
+            }
+        });
+        return out;
+    }
+
+    /** The template.yaml bundled with the local stack, parsed. */
+    private static Map<String, Object> bundledTemplate() {
         ClassLoader loader = MappingSettings.class.getClassLoader();
         try (InputStream in = loader.getResourceAsStream(LocalStackOptions.TEMPLATE_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("template.yaml not on the classpath: " + LocalStackOptions.TEMPLATE_RESOURCE);
             }
-            Map<String, Object> root = map(new Yaml(new CfnConstructor(new LoaderOptions()))
-                    .load(new InputStreamReader(in, StandardCharsets.UTF_8)));
-            Map<String, Object> props = map(map(map(root.get("Resources")).get(functionLogicalId)).get("Properties"));
-            Map<String, String> out = new LinkedHashMap<>();
-            map(map(props.get("Environment")).get("Variables")).forEach((k, v) -> {
-                if (v instanceof String || v instanceof Number || v instanceof Boolean) {
-                    out.put(k, String.valueOf(v));
-                }
-            });
-            return out;
+            return parse(new InputStreamReader(in, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read template.yaml: " + e.getMessage(), e);
         }
     }
 
+    private static Map<String, Object> parse(Reader template) {
+        return map(new Yaml(new CfnConstructor(new LoaderOptions())).load(template));
+    }
+
     public MappingSettings withMaximumRetryAttempts(int attempts) {
-        return new MappingSettings(batchSize, maximumBatchingWindow, startingPosition, attempts,
-                bisectBatchOnFunctionError, maximumRecordAge, parallelizationFactor, filterPatterns,
-                reportBatchItemFailures, onFailureDestination, functionTimeout);
+        return with(f -> f.maximumRetryAttempts = attempts);
     }
 
     public MappingSettings withMaximumRecordAge(Duration age) {
-        return new MappingSettings(batchSize, maximumBatchingWindow, startingPosition, maximumRetryAttempts,
-                bisectBatchOnFunctionError, age, parallelizationFactor, filterPatterns,
-                reportBatchItemFailures, onFailureDestination, functionTimeout);
+        return with(f -> f.maximumRecordAge = age);
     }
 
     public MappingSettings withStartingPosition(StartingPosition position) {
-        return new MappingSettings(batchSize, maximumBatchingWindow, position, maximumRetryAttempts,
-                bisectBatchOnFunctionError, maximumRecordAge, parallelizationFactor, filterPatterns,
-                reportBatchItemFailures, onFailureDestination, functionTimeout);
+        return with(f -> f.startingPosition = position);
     }
 
     public MappingSettings withFunctionTimeout(Duration timeout) {
-        return new MappingSettings(batchSize, maximumBatchingWindow, startingPosition, maximumRetryAttempts,
-                bisectBatchOnFunctionError, maximumRecordAge, parallelizationFactor, filterPatterns,
-                reportBatchItemFailures, onFailureDestination, timeout);
+        return with(f -> f.functionTimeout = timeout);
     }
 
     public MappingSettings withParallelizationFactor(int factor) {
-        return new MappingSettings(batchSize, maximumBatchingWindow, startingPosition, maximumRetryAttempts,
-                bisectBatchOnFunctionError, maximumRecordAge, factor, filterPatterns,
-                reportBatchItemFailures, onFailureDestination, functionTimeout);
+        return with(f -> f.parallelizationFactor = factor);
     }
 
     public MappingSettings withBatchSize(int size) {
-        return new MappingSettings(size, maximumBatchingWindow, startingPosition, maximumRetryAttempts,
-                bisectBatchOnFunctionError, maximumRecordAge, parallelizationFactor, filterPatterns,
-                reportBatchItemFailures, onFailureDestination, functionTimeout);
+        return with(f -> f.batchSize = size);
+    }
+
+    /** A copy with what {@code change} sets; checked by the constructor like any other. */
+    private MappingSettings with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return new MappingSettings(f.batchSize, f.maximumBatchingWindow, f.startingPosition, f.maximumRetryAttempts,
+                f.bisectBatchOnFunctionError, f.maximumRecordAge, f.parallelizationFactor, f.filterPatterns,
+                f.reportBatchItemFailures, f.onFailureDestination, f.functionTimeout);
+    }
+
+    /** The components, mutable, for {@link #with}. */
+    private static final class Fields {
+        int batchSize;
+        Duration maximumBatchingWindow;
+        StartingPosition startingPosition;
+        int maximumRetryAttempts;
+        boolean bisectBatchOnFunctionError;
+        Duration maximumRecordAge;
+        int parallelizationFactor;
+        List<String> filterPatterns;
+        boolean reportBatchItemFailures;
+        boolean onFailureDestination;
+        Duration functionTimeout;
+
+        Fields(MappingSettings s) {
+            batchSize = s.batchSize;
+            maximumBatchingWindow = s.maximumBatchingWindow;
+            startingPosition = s.startingPosition;
+            maximumRetryAttempts = s.maximumRetryAttempts;
+            bisectBatchOnFunctionError = s.bisectBatchOnFunctionError;
+            maximumRecordAge = s.maximumRecordAge;
+            parallelizationFactor = s.parallelizationFactor;
+            filterPatterns = s.filterPatterns;
+            reportBatchItemFailures = s.reportBatchItemFailures;
+            onFailureDestination = s.onFailureDestination;
+            functionTimeout = s.functionTimeout;
+        }
     }
 
     /** {@code !Ref Parameter} resolved to the given value or the parameter's Default; literals as they are. */
