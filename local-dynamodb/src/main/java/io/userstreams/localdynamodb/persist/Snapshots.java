@@ -5,14 +5,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.userstreams.localdynamodb.http.DynamoDbHttpServer;
-import io.userstreams.localdynamodb.item.Values;
 import io.userstreams.localdynamodb.table.Catalog;
-import io.userstreams.localdynamodb.table.IndexDef;
 import io.userstreams.localdynamodb.table.ItemKey;
 import io.userstreams.localdynamodb.table.Table;
+import io.userstreams.localdynamodb.table.TableJson;
 import io.userstreams.localdynamodb.table.TableOperations;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,7 +45,7 @@ public final class Snapshots {
                  JsonGenerator json = DynamoDbHttpServer.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
                 json.writeStartObject();
                 json.writeFieldName("table");
-                DynamoDbHttpServer.MAPPER.writeTree(json, definition(table));
+                DynamoDbHttpServer.MAPPER.writeTree(json, TableJson.createRequest(table));
                 json.writeArrayFieldStart("items");
                 for (Map.Entry<ItemKey, byte[]> entry : table.items().entrySet()) {
                     json.writeRawValue(new String(entry.getValue(), java.nio.charset.StandardCharsets.UTF_8));
@@ -98,50 +96,5 @@ public final class Snapshots {
             }
         }
         return loaded;
-    }
-
-    /** The table as a CreateTable request (plus TimeToLive), so loading goes through the same validation. */
-    static ObjectNode definition(Table table) {
-        ObjectNode d = Values.object();
-        d.put("TableName", table.name);
-        d.set("AttributeDefinitions", table.attributeDefinitions);
-        d.set("KeySchema", table.key.toKeySchema());
-        d.put("BillingMode", table.billingMode);
-        if (table.billingMode.equals("PROVISIONED")) {
-            d.set("ProvisionedThroughput", table.provisionedNode());
-        }
-        if (!table.globalIndexes.isEmpty()) {
-            ArrayNode gsis = d.putArray("GlobalSecondaryIndexes");
-            for (IndexDef index : table.globalIndexes) {
-                ObjectNode i = gsis.addObject();
-                i.put("IndexName", index.name);
-                i.set("KeySchema", index.key.toKeySchema());
-                i.set("Projection", index.projectionNode());
-                if (table.billingMode.equals("PROVISIONED")) {
-                    i.putObject("ProvisionedThroughput").put("ReadCapacityUnits", index.readCapacity).put("WriteCapacityUnits", index.writeCapacity);
-                }
-            }
-        }
-        if (!table.localIndexes.isEmpty()) {
-            ArrayNode lsis = d.putArray("LocalSecondaryIndexes");
-            for (IndexDef index : table.localIndexes) {
-                ObjectNode i = lsis.addObject();
-                i.put("IndexName", index.name);
-                i.set("KeySchema", index.key.toKeySchema());
-                i.set("Projection", index.projectionNode());
-            }
-        }
-        if (table.streamEnabled) {
-            d.putObject("StreamSpecification").put("StreamEnabled", true).put("StreamViewType", table.streamViewType);
-        }
-        if (!table.tags.isEmpty()) {
-            ArrayNode tags = d.putArray("Tags");
-            table.tags.forEach((k, v) -> tags.addObject().put("Key", k).put("Value", v));
-        }
-        d.put("DeletionProtectionEnabled", table.deletionProtection);
-        if (table.ttlEnabled) {
-            d.putObject("TimeToLive").put("AttributeName", table.ttlAttribute);
-        }
-        return d;
     }
 }

@@ -143,7 +143,7 @@ public final class TableOperations {
             enableStream(table, viewType);
         }
         ObjectNode response = Values.object();
-        response.set("TableDescription", describe(table, "ACTIVE"));
+        response.set("TableDescription", TableJson.description(table, "ACTIVE"));
         return response;
     }
 
@@ -288,73 +288,8 @@ public final class TableOperations {
     public JsonNode describeTable(ObjectNode request) {
         Table table = catalog.require(Requests.tableName(request));
         ObjectNode response = Values.object();
-        response.set("Table", describe(table, "ACTIVE"));
+        response.set("Table", TableJson.description(table, "ACTIVE"));
         return response;
-    }
-
-    public ObjectNode describe(Table table, String status) {
-        ObjectNode d = Values.object();
-        d.set("AttributeDefinitions", table.attributeDefinitions);
-        d.put("TableName", table.name);
-        d.set("KeySchema", table.key.toKeySchema());
-        d.put("TableStatus", status);
-        d.put("CreationDateTime", table.creationDateTime);
-        ObjectNode throughput = d.putObject("ProvisionedThroughput");
-        throughput.put("NumberOfDecreasesToday", 0);
-        throughput.put("ReadCapacityUnits", table.readCapacity);
-        throughput.put("WriteCapacityUnits", table.writeCapacity);
-        d.put("TableSizeBytes", table.sizeBytes());
-        d.put("ItemCount", table.itemCount());
-        d.put("TableArn", table.arn);
-        d.put("TableId", table.tableId);
-        if (table.billingMode.equals("PAY_PER_REQUEST")) {
-            ObjectNode billing = d.putObject("BillingModeSummary");
-            billing.put("BillingMode", "PAY_PER_REQUEST");
-            billing.put("LastUpdateToPayPerRequestDateTime", table.billingModeChangedAt);
-        }
-        if (!table.localIndexes.isEmpty()) {
-            ArrayNode lsis = d.putArray("LocalSecondaryIndexes");
-            for (IndexDef index : table.localIndexes) {
-                ObjectNode i = lsis.addObject();
-                i.put("IndexName", index.name);
-                i.set("KeySchema", index.key.toKeySchema());
-                i.set("Projection", index.projectionNode());
-                i.put("IndexSizeBytes", 0);
-                i.put("ItemCount", index.itemCount());
-                i.put("IndexArn", table.arn + "/index/" + index.name);
-            }
-        }
-        if (!table.globalIndexes.isEmpty()) {
-            ArrayNode gsis = d.putArray("GlobalSecondaryIndexes");
-            for (IndexDef index : table.globalIndexes) {
-                ObjectNode i = gsis.addObject();
-                i.put("IndexName", index.name);
-                i.set("KeySchema", index.key.toKeySchema());
-                i.set("Projection", index.projectionNode());
-                i.put("IndexStatus", "ACTIVE");
-                ObjectNode t = i.putObject("ProvisionedThroughput");
-                t.put("NumberOfDecreasesToday", 0);
-                t.put("ReadCapacityUnits", index.readCapacity);
-                t.put("WriteCapacityUnits", index.writeCapacity);
-                i.put("IndexSizeBytes", 0);
-                i.put("ItemCount", index.itemCount());
-                i.put("IndexArn", table.arn + "/index/" + index.name);
-            }
-        }
-        if (table.streamEnabled) {
-            ObjectNode spec = d.putObject("StreamSpecification");
-            spec.put("StreamEnabled", true);
-            spec.put("StreamViewType", table.streamViewType);
-        }
-        if (table.latestStreamArn != null) {
-            d.put("LatestStreamLabel", table.latestStreamLabel);
-            d.put("LatestStreamArn", table.latestStreamArn);
-        }
-        if (!table.tableClass.equals("STANDARD")) {
-            d.putObject("TableClassSummary").put("TableClass", table.tableClass);
-        }
-        d.put("DeletionProtectionEnabled", table.deletionProtection);
-        return d;
     }
 
     // ---------------------------------------------------------------- ListTables
@@ -496,7 +431,7 @@ public final class TableOperations {
             }
         }
         ObjectNode response = Values.object();
-        response.set("TableDescription", describe(table, "ACTIVE"));
+        response.set("TableDescription", TableJson.description(table, "ACTIVE"));
         return response;
     }
 
@@ -516,7 +451,7 @@ public final class TableOperations {
             }
         }
         ObjectNode response = Values.object();
-        response.set("TableDescription", describe(table, "DELETING"));
+        response.set("TableDescription", TableJson.description(table, "DELETING"));
         return response;
     }
 
