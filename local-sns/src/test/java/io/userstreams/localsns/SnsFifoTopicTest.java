@@ -4,48 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.InvalidParameterException;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
 import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
 import software.amazon.awssdk.services.sns.model.PublishResponse;
 import software.amazon.awssdk.services.sns.model.SnsException;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** FIFO topics through the real SDK v2 SnsClient, delivering into a real ElasticMQ. */
-class SnsFifoTopicTest {
+class SnsFifoTopicTest extends SnsWithElasticMq {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final StaticCredentialsProvider CREDS =
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
     private static final String SEQUENCE = "\\d{20,}";
 
     /** A clock the tests move by hand. */
@@ -73,54 +57,12 @@ class SnsFifoTopicTest {
     }
 
     private static final MovableClock CLOCK = new MovableClock();
-    private static final java.net.http.HttpClient RAW = java.net.http.HttpClient.newHttpClient();
-    private static SQSRestServer elasticMq;
-    private static SnsServer server;
-    private static SdkHttpClient http;
-    private static SnsClient sns;
-    private static SnsClient snsNoRetry;
-    private static SqsClient sqs;
-
     private String topicArn;
     private String queueUrl;
 
     @BeforeAll
-    static void startServers() {
-        elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        int sqsPort = elasticMq.waitUntilStarted().localAddress().getPort();
-        URI sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
-        server = SnsServer.start(SnsServer.Config.forTests(sqsEndpoint));
+    static void movableClock() {
         server.clock(CLOCK);
-        http = Apache5HttpClient.builder().build();
-        sns = SnsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(CREDS).httpClient(http).build();
-        snsNoRetry = SnsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(CREDS).httpClient(http)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
-        sqs = SqsClient.builder().endpointOverride(sqsEndpoint).region(Region.US_EAST_1)
-                .credentialsProvider(CREDS).httpClient(http).build();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        try {
-            if (sns != null) {
-                sns.close();
-                snsNoRetry.close();
-                sqs.close();
-                http.close();
-            }
-        } finally {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } finally {
-                if (elasticMq != null) {
-                    elasticMq.stopAndWait();
-                }
-            }
-        }
     }
 
     /** A fresh FIFO topic with a standard queue subscribed (raw delivery), as the product's welcome topic. */
@@ -128,7 +70,7 @@ class SnsFifoTopicTest {
     void freshFifoTopic() {
         server.faults().clear();
         topicArn = createFifoTopic(Map.of());
-        queueUrl = sqs.createQueue(r -> r.queueName("q-" + UUID.randomUUID())).queueUrl();
+        queueUrl = newQueue();
         sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(queueUrl))
                 .attributes(Map.of("RawMessageDelivery", "true")));
     }
@@ -223,7 +165,7 @@ class SnsFifoTopicTest {
     @Test
     void contentBasedDeduplicationUsesTheBody() {
         String arn = createFifoTopic(Map.of("ContentBasedDeduplication", "true"));
-        String q = sqs.createQueue(r -> r.queueName("q-" + UUID.randomUUID())).queueUrl();
+        String q = newQueue();
         sns.subscribe(r -> r.topicArn(arn).protocol("sqs").endpoint(q).attributes(Map.of("RawMessageDelivery", "true")));
 
         String id1 = sns.publish(r -> r.topicArn(arn).message("same body").messageGroupId("g")).messageId();
@@ -357,26 +299,6 @@ class SnsFifoTopicTest {
     private PublishResponse publish(String message, String group, String dedup) {
         return sns.publish(r -> r.topicArn(topicArn).message(message).messageGroupId(group)
                 .messageDeduplicationId(dedup));
-    }
-
-    private static String queueArn(String url) {
-        return sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-    }
-
-    /** Delivery is synchronous, so what was delivered is already in the queue. */
-    private static List<Message> receive(String url, int expected) {
-        List<Message> got = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (got.size() < expected && System.nanoTime() < deadline) {
-            for (Message m : sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
-                    .messages()) {
-                got.add(m);
-                sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle()));
-            }
-        }
-        assertThat(got).hasSize(expected);
-        return got;
     }
 
     private static void assertNothingMore(String url) {

@@ -4,29 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.BatchEntryIdsNotDistinctException;
 import software.amazon.awssdk.services.sns.model.BatchRequestTooLongException;
@@ -41,69 +27,13 @@ import software.amazon.awssdk.services.sns.model.PublishResponse;
 import software.amazon.awssdk.services.sns.model.SnsException;
 import software.amazon.awssdk.services.sns.model.ThrottledException;
 import software.amazon.awssdk.services.sns.model.TooManyEntriesInBatchRequestException;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Drives {@link SnsServer} with the real SDK v2 SnsClient, delivering into a real ElasticMQ. */
-class SnsServerTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final StaticCredentialsProvider CREDS =
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-
-    private static SQSRestServer elasticMq;
-    private static SnsServer server;
-    private static SdkHttpClient http;
-    private static SnsClient sns;
-    private static SnsClient snsNoRetry;
-    private static SqsClient sqs;
-    private static final java.net.http.HttpClient RAW = java.net.http.HttpClient.newHttpClient();
+class SnsServerTest extends SnsWithElasticMq {
 
     private String topicArn;
-
-    @BeforeAll
-    static void startServers() {
-        long t0 = System.nanoTime();
-        elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        int sqsPort = elasticMq.waitUntilStarted().localAddress().getPort();
-        URI sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
-        long t1 = System.nanoTime();
-        server = SnsServer.start(SnsServer.Config.forTests(sqsEndpoint));
-        long t2 = System.nanoTime();
-        System.out.printf("elasticmq start %d ms, sns start %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
-        http = Apache5HttpClient.builder().build();
-        sns = SnsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(CREDS).httpClient(http).build();
-        snsNoRetry = SnsClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(CREDS).httpClient(http)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
-        sqs = SqsClient.builder().endpointOverride(sqsEndpoint).region(Region.US_EAST_1)
-                .credentialsProvider(CREDS).httpClient(http).build();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        // Each step guarded so one failure does not leave the servers running.
-        try {
-            if (sns != null) {
-                sns.close();
-                snsNoRetry.close();
-                sqs.close();
-                http.close();
-            }
-        } finally {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } finally {
-                if (elasticMq != null) {
-                    elasticMq.stopAndWait();
-                }
-            }
-        }
-    }
 
     @BeforeEach
     void freshTopic() {
@@ -562,35 +492,9 @@ class SnsServerTest {
                 .dataType(type).stringValue(value).build();
     }
 
-    private static String newQueue() {
-        return sqs.createQueue(r -> r.queueName("q-" + UUID.randomUUID())).queueUrl();
-    }
-
-    private static String queueArn(String queueUrl) {
-        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-    }
-
     private static Message receiveOne(String queueUrl) {
         List<Message> got = receive(queueUrl, 1);
         assertThat(got).hasSize(1);
         return got.get(0);
-    }
-
-    /** Delivery is synchronous, so the messages are there already; the short wait only guards slow machines. */
-    private static List<Message> receive(String queueUrl, int expected) {
-        List<Message> got = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (got.size() < expected && System.nanoTime() < deadline) {
-            List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
-                    .waitTimeSeconds(1).messageAttributeNames("All")).messages();
-            for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
-                Message m = it.next();
-                got.add(m);
-                sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
-            }
-        }
-        assertThat(got).hasSize(expected);
-        return got;
     }
 }
