@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 
 /** GetItem, PutItem, UpdateItem, DeleteItem, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems. */
 public final class ItemOperations {
@@ -206,15 +207,13 @@ public final class ItemOperations {
         return null;
     }
 
-    private static String returnValues(ObjectNode request, String... allowed) {
+    private static String returnValues(ObjectNode request, List<String> allowed) {
         String value = Requests.text(request, "ReturnValues");
         if (value == null) {
             return "NONE";
         }
-        for (String a : allowed) {
-            if (a.equals(value)) {
-                return value;
-            }
+        if (allowed.contains(value)) {
+            return value;
         }
         if (Set.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW").contains(value)) {
             throw DynamoDbException.validation("Return values set to invalid value");
@@ -296,13 +295,53 @@ public final class ItemOperations {
     }
 
     public JsonNode putItem(ObjectNode request) {
+        return singleWrite(request, List.of("NONE", "ALL_OLD"), (table, put) -> Prepared.of(preparePut(table, put)));
+    }
+
+    public JsonNode deleteItem(ObjectNode request) {
+        return singleWrite(request, List.of("NONE", "ALL_OLD"), (table, delete) -> Prepared.of(prepareDelete(table, delete)));
+    }
+
+    public JsonNode updateItem(ObjectNode request) {
+        return singleWrite(request, List.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"), this::prepareUpdate);
+    }
+
+    /**
+     * A prepared PutItem, UpdateItem or DeleteItem. paths: every updated path (UPDATED_OLD); newPaths: those
+     * that still hold a value after the update (UPDATED_NEW); both empty for a put or a delete.
+     */
+    private record Prepared(Write write, List<Path> paths, List<Path> newPaths) {
+        static Prepared of(Write write) {
+            return new Prepared(write, List.of(), List.of());
+        }
+
+        /** What ReturnValues asks to return; null for nothing. */
+        ObjectNode returned(String returnValues, Outcome outcome) {
+            return switch (returnValues) {
+                case "ALL_OLD" -> outcome.oldItem();
+                case "ALL_NEW" -> outcome.newItem();
+                case "UPDATED_OLD" -> outcome.oldItem() == null ? null : Evaluator.project(outcome.oldItem(), paths);
+                case "UPDATED_NEW" -> outcome.newItem() == null ? null : Evaluator.project(outcome.newItem(), newPaths);
+                default -> null;
+            };
+        }
+    }
+
+    /**
+     * The one path of PutItem, UpdateItem and DeleteItem: the table, the ReturnValues the operation allows,
+     * its write prepared by {@code prepare}, run under the item's lock ({@link #execute}), then the
+     * returned attributes and the consumed capacity.
+     */
+    private JsonNode singleWrite(ObjectNode request, List<String> allowedReturnValues,
+                                 BiFunction<Table, JsonNode, Prepared> prepare) {
         Table table = catalog.require(Requests.tableName(request));
-        String returnValues = returnValues(request, "NONE", "ALL_OLD");
-        Write write = preparePut(table, request);
-        Outcome outcome = execute(write);
+        String returnValues = returnValues(request, allowedReturnValues);
+        Prepared prepared = prepare.apply(table, request);
+        Outcome outcome = execute(prepared.write());
         ObjectNode response = Values.object();
-        if (returnValues.equals("ALL_OLD") && outcome.oldItem() != null) {
-            response.set("Attributes", outcome.oldItem());
+        ObjectNode attributes = prepared.returned(returnValues, outcome);
+        if (attributes != null && !attributes.isEmpty()) {
+            response.set("Attributes", attributes);
         }
         putWriteCapacity(response, consumedMode(request), table, outcome);
         return response;
@@ -317,33 +356,20 @@ public final class ItemOperations {
         Key key = keyOfItem(table, item);
         checkIndexKeys(table, item);
         checkItemSize(item, false);
-        noMix((ObjectNode) request, List.of("Expected"), List.of("ConditionExpression"));
-        ExpressionAttributes attributes = attributes(request, request.hasNonNull("ConditionExpression"));
-        Condition condition = condition(request, attributes);
-        attributes.checkAllUsed();
-        return new Write(table, key, condition, old -> item, allOldOnFailure(request));
-    }
-
-    public JsonNode deleteItem(ObjectNode request) {
-        Table table = catalog.require(Requests.tableName(request));
-        String returnValues = returnValues(request, "NONE", "ALL_OLD");
-        Write write = prepareDelete(table, request);
-        Outcome outcome = execute(write);
-        ObjectNode response = Values.object();
-        if (returnValues.equals("ALL_OLD") && outcome.oldItem() != null) {
-            response.set("Attributes", outcome.oldItem());
-        }
-        putWriteCapacity(response, consumedMode(request), table, outcome);
-        return response;
+        return conditionalWrite(table, key, request, old -> item);
     }
 
     private Write prepareDelete(Table table, JsonNode request) {
-        Key key = key(table, request.get("Key"));
+        return conditionalWrite(table, key(table, request.get("Key")), request, old -> null);
+    }
+
+    /** A put's or a delete's write: its ConditionExpression (or legacy Expected) guards the mutation. */
+    private static Write conditionalWrite(Table table, Key key, JsonNode request, Mutation mutation) {
         noMix((ObjectNode) request, List.of("Expected"), List.of("ConditionExpression"));
         ExpressionAttributes attributes = attributes(request, request.hasNonNull("ConditionExpression"));
         Condition condition = condition(request, attributes);
         attributes.checkAllUsed();
-        return new Write(table, key, condition, old -> null, allOldOnFailure(request));
+        return new Write(table, key, condition, mutation, allOldOnFailure(request));
     }
 
     private Write prepareConditionCheck(Table table, JsonNode request) {
@@ -357,30 +383,7 @@ public final class ItemOperations {
         return new Write(table, key, condition, old -> old, allOldOnFailure(request));
     }
 
-    public JsonNode updateItem(ObjectNode request) {
-        Table table = catalog.require(Requests.tableName(request));
-        String returnValues = returnValues(request, "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW");
-        PreparedUpdate prepared = prepareUpdate(table, request);
-        Outcome outcome = execute(prepared.write());
-        ObjectNode response = Values.object();
-        ObjectNode attributes = switch (returnValues) {
-            case "ALL_OLD" -> outcome.oldItem();
-            case "ALL_NEW" -> outcome.newItem();
-            case "UPDATED_OLD" -> outcome.oldItem() == null ? null : Evaluator.project(outcome.oldItem(), prepared.paths());
-            case "UPDATED_NEW" -> outcome.newItem() == null ? null : Evaluator.project(outcome.newItem(), prepared.newPaths());
-            default -> null;
-        };
-        if (attributes != null && !attributes.isEmpty()) {
-            response.set("Attributes", attributes);
-        }
-        putWriteCapacity(response, consumedMode(request), table, outcome);
-        return response;
-    }
-
-    /** paths: every updated path (UPDATED_OLD); newPaths: those that still hold a value after the update (UPDATED_NEW). */
-    private record PreparedUpdate(Write write, List<Path> paths, List<Path> newPaths) {}
-
-    private PreparedUpdate prepareUpdate(Table table, JsonNode request) {
+    private Prepared prepareUpdate(Table table, JsonNode request) {
         Key key = key(table, request.get("Key"));
         noMix((ObjectNode) request, List.of("AttributeUpdates", "Expected"), List.of("UpdateExpression", "ConditionExpression"));
         boolean anyExpression = request.hasNonNull("UpdateExpression") || request.hasNonNull("ConditionExpression");
@@ -416,7 +419,7 @@ public final class ItemOperations {
             newPaths = paths;
         }
         attributes.checkAllUsed();
-        return new PreparedUpdate(new Write(table, key, condition, mutation, allOldOnFailure(request)), paths, newPaths);
+        return new Prepared(new Write(table, key, condition, mutation, allOldOnFailure(request)), paths, newPaths);
     }
 
     /** The legacy AttributeUpdates: Action PUT (default), ADD (numbers, sets), DELETE (attribute or set elements). */
@@ -707,7 +710,8 @@ public final class ItemOperations {
 
     // ================================================================ transactions
 
-    public JsonNode transactWriteItems(ObjectNode request) {
+    /** TransactItems of TransactWriteItems or TransactGetItems: present, 1 to 100 of them. */
+    private static JsonNode transactItems(ObjectNode request) {
         JsonNode items = Requests.node(request, "TransactItems");
         if (items == null) {
             throw DynamoDbException.validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
@@ -717,6 +721,11 @@ public final class ItemOperations {
                     + "' at 'transactItems' failed to satisfy constraint: Member must have length "
                     + (items.isEmpty() ? "greater than or equal to 1" : "less than or equal to 100"));
         }
+        return items;
+    }
+
+    public JsonNode transactWriteItems(ObjectNode request) {
+        JsonNode items = transactItems(request);
         String token = Requests.text(request, "ClientRequestToken");
         if (token == null) {
             return runTransaction(request, items);
@@ -850,15 +859,7 @@ public final class ItemOperations {
     }
 
     public JsonNode transactGetItems(ObjectNode request) {
-        JsonNode items = Requests.node(request, "TransactItems");
-        if (items == null) {
-            throw DynamoDbException.validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
-        }
-        if (items.isEmpty() || items.size() > MAX_TRANSACT_ITEMS) {
-            throw DynamoDbException.validation("1 validation error detected: Value '" + abbreviate(items)
-                    + "' at 'transactItems' failed to satisfy constraint: Member must have length "
-                    + (items.isEmpty() ? "greater than or equal to 1" : "less than or equal to 100"));
-        }
+        JsonNode items = transactItems(request);
         record Read(Table table, Key key, List<Path> projection) {}
         List<Read> reads = new ArrayList<>();
         Set<String> seen = new HashSet<>();
