@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.userstreams.localdynamodb.http.DynamoDbException;
 import io.userstreams.localdynamodb.http.RequestInterceptor;
+import io.userstreams.localfaults.FaultSwitch;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Faults for tests: for a while, a table and/or an operation answers with a throttling or server error
@@ -21,9 +18,9 @@ public final class Faults implements RequestInterceptor {
     public static final Set<String> CODES = Set.of(
             "ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError");
 
-    private record Fault(String table, String operation, String code, long untilNanos) {}
+    private record Fault(String table, String operation, String code) {}
 
-    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final FaultSwitch<Fault> faults = new FaultSwitch<>();
 
     /**
      * Makes requests fail for {@code duration}.
@@ -36,8 +33,7 @@ public final class Faults implements RequestInterceptor {
         if (!CODES.contains(code)) {
             throw new IllegalArgumentException("unsupported fault code " + code + ", one of " + CODES);
         }
-        Objects.requireNonNull(duration, "duration");
-        faults.add(new Fault(table, operation, code, System.nanoTime() + duration.toNanos()));
+        faults.failFor(Objects.requireNonNull(duration, "duration"), new Fault(table, operation, code));
     }
 
     /** Removes every fault at once. */
@@ -47,29 +43,27 @@ public final class Faults implements RequestInterceptor {
 
     @Override
     public void beforeOperation(String operation, ObjectNode request) {
-        if (faults.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        Set<String> tables = null;
-        for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
-            Fault fault = it.next();
-            if (now - fault.untilNanos() >= 0) {
-                faults.remove(fault);
-                continue;
-            }
-            if (fault.operation() != null && !fault.operation().equals(operation)) {
-                continue;
-            }
-            if (fault.table() != null) {
-                if (tables == null) {
-                    tables = tablesOf(request);
-                }
-                if (!tables.contains(fault.table())) {
-                    continue;
-                }
-            }
+        RequestTables tables = new RequestTables(request);
+        faults.take(fault -> (fault.operation() == null || fault.operation().equals(operation))
+                && (fault.table() == null || tables.contains(fault.table()))).ifPresent(fault -> {
             throw error(fault.code());
+        });
+    }
+
+    /** The tables a request names, read from it only when a fault names a table. */
+    private static final class RequestTables {
+        private final ObjectNode request;
+        private Set<String> named;
+
+        RequestTables(ObjectNode request) {
+            this.request = request;
+        }
+
+        boolean contains(String table) {
+            if (named == null) {
+                named = tablesOf(request);
+            }
+            return named.contains(table);
         }
     }
 
@@ -119,11 +113,5 @@ public final class Faults implements RequestInterceptor {
             }
         }
         return tables;
-    }
-
-    List<String> activeCodes() {
-        List<String> codes = new ArrayList<>();
-        faults.forEach(f -> codes.add(f.code()));
-        return codes;
     }
 }
