@@ -1,5 +1,6 @@
 package io.userstreams.core;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.Clients;
 import io.userstreams.core.config.CoreSettings;
@@ -65,9 +66,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class UserStreamsCore implements AutoCloseable {
 
     /** Local names used when the environment does not name the topic or queue (local mode). */
-    public static final String LOCAL_TOPIC_NAME = "user-streams-welcome.fifo";
-    public static final String LOCAL_QUEUE_NAME = "user-streams-dlq";
-    public static final String LOCAL_OPENSEARCH_ENDPOINT = "http://127.0.0.1:9200";
+    public static final String LOCAL_TOPIC_NAME = LocalDefaults.WELCOME_TOPIC;
+    public static final String LOCAL_QUEUE_NAME = LocalDefaults.DEAD_LETTER_QUEUE;
+    public static final String LOCAL_OPENSEARCH_ENDPOINT = LocalDefaults.openSearchEndpoint().toString();
 
     private final CoreSettings settings;
     private final BatchProcessor processor;
