@@ -175,6 +175,7 @@ public final class ConsumerApplication implements AutoCloseable {
         UserStreamsCore core = UserStreamsCore.builder().settings(settings.core()).connection(settings.connection())
                 .httpClient(http).metrics(processingMetrics).build();
         closeables.add(0, core);
+        metrics.bindVersionRegressions(core::versionRegressions);
         return core;
     }
 
