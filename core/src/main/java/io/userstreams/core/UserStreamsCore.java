@@ -23,6 +23,7 @@ import io.userstreams.core.search.OpenSearchClients;
 import io.userstreams.core.search.OpenSearchIndexSink;
 import io.userstreams.core.search.SearchIndexReaction;
 import io.userstreams.core.search.SearchSink;
+import io.userstreams.core.search.TombstonePurge;
 import io.userstreams.core.sink.Sinks;
 import io.userstreams.core.welcome.DynamoDbIdempotencyStore;
 import io.userstreams.core.welcome.SnsWelcomePublisher;
@@ -129,6 +130,17 @@ public final class UserStreamsCore implements AutoCloseable {
     public long versionRegressions() {
         return reactions.stream().filter(r -> r instanceof SearchIndexReaction)
                 .mapToLong(r -> ((SearchIndexReaction) r).versionRegressions()).sum();
+    }
+
+    /**
+     * Removes the search index's tombstones older than the replay window ({@link TombstonePurge});
+     * returns how many. 0 when the search reaction is off or its sink is not OpenSearch (fakes).
+     */
+    public long purgeExpiredTombstones() {
+        if (settings.enabled(ReactionId.SEARCH_INDEX) && sinks.search() instanceof OpenSearchIndexSink openSearch) {
+            return new TombstonePurge(openSearch).run();
+        }
+        return 0;
     }
 
     /** Creates the search index from template.yaml if it is missing (also done before the first bulk). */
