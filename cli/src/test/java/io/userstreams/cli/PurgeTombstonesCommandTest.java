@@ -28,11 +28,12 @@ class PurgeTombstonesCommandTest {
         User old = TestKit.user("u-purge-old");
         User recent = TestKit.user("u-purge-recent");
         Instant now = Instant.now();
-        sink.bulk(List.of(
+        var written = sink.bulk(List.of(
                 new IndexOperation(IndexOperation.Kind.DELETE, old.userId(), ExternalVersions.forDelete(old), false,
                         SearchIndexReaction.tombstone(old, now.minus(Duration.ofDays(16)))),
                 new IndexOperation(IndexOperation.Kind.DELETE, recent.userId(), ExternalVersions.forDelete(recent), false,
                         SearchIndexReaction.tombstone(recent, now.minus(Duration.ofDays(1))))));
+        assertThat(written).allMatch(r -> r.ok(), "tombstones written");
 
         Cli.Run run = Cli.run(stack, "purge-tombstones");
 
