@@ -155,6 +155,35 @@ public final class EffectsReader {
         return want;
     }
 
+    /**
+     * The plan#/country# counts these items imply with each usable field on its own (a refused plan
+     * does not hide the country): what the derived-tables reaction keeps for items other
+     * applications wrote.
+     */
+    public static Map<String, Long> expectedCountsOfImages(Collection<UserImage> images) {
+        Map<String, Long> want = new TreeMap<>();
+        for (UserImage image : images) {
+            if (image.usable("plan")) {
+                want.merge(DerivedEffects.planKey(image.user().plan()), 1L, Long::sum);
+            }
+            if (image.usable("country")) {
+                want.merge(DerivedEffects.countryKey(image.user().country()), 1L, Long::sum);
+            }
+        }
+        return want;
+    }
+
+    /** users_by_email as these items imply it (items whose email is usable): email → userId. */
+    public static Map<String, String> expectedEmailsOfImages(Map<String, UserImage> imagesByUserId) {
+        Map<String, String> want = new TreeMap<>();
+        imagesByUserId.forEach((id, image) -> {
+            if (image.usable("email")) {
+                want.put(image.user().email(), id);
+            }
+        });
+        return want;
+    }
+
     /** The plan#/country# counts the users table implies. */
     public Map<String, Long> expectedCounts() {
         return expectedCounts(tableUsers().values());
