@@ -1,5 +1,6 @@
 package io.userstreams.cli;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.kcl.ConsumerApplication;
 import io.userstreams.kcl.ConsumerSetting;
@@ -238,15 +239,15 @@ public final class ConsumeCommand implements Callable<Integer> {
     /** The standard local ports and resource names, for a stack started by `user-streams stack`. */
     private Map<String, String> runningStackEnvironment() {
         Map<String, String> env = new HashMap<>();
-        String region = this.region != null ? this.region : LocalStackOptions.DEFAULT_REGION;
-        String account = LocalStackOptions.DEFAULT_ACCOUNT_ID;
+        String region = this.region != null ? this.region : LocalDefaults.REGION;
+        String account = LocalDefaults.ACCOUNT_ID;
         env.put("AWS_REGION", region);
         env.put("AWS_ENDPOINT_URL_DYNAMODB", endpoint);
         env.put("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", endpoint);
         env.put("AWS_ENDPOINT_URL_SQS", Target.LOCAL_SQS.toString());
         env.put("AWS_ENDPOINT_URL_SNS", Target.LOCAL_SNS.toString());
-        env.put("WELCOME_TOPIC_ARN", "arn:aws:sns:" + region + ":" + account + ":" + io.userstreams.core.UserStreamsCore.LOCAL_TOPIC_NAME);
-        env.put("DEAD_LETTER_QUEUE_URL", Target.LOCAL_SQS + "/" + account + "/user-streams-dlq");
+        env.put("WELCOME_TOPIC_ARN", LocalDefaults.topicArn(region, LocalDefaults.WELCOME_TOPIC));
+        env.put("DEAD_LETTER_QUEUE_URL", LocalDefaults.queueUrl(Target.LOCAL_SQS, LocalDefaults.DEAD_LETTER_QUEUE));
         env.putAll(LocalMail.runningStackEnvironment(Target.LOCAL_SQS.toString(), account));
         if (!noOpenSearch) {
             env.put("OPENSEARCH_ENDPOINT", Target.LOCAL_OPENSEARCH.toString());

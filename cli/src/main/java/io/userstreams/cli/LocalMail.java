@@ -1,10 +1,10 @@
 package io.userstreams.cli;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.user.Emails;
 import io.userstreams.localstack.LocalResources;
 import io.userstreams.localstack.LocalStack;
-import io.userstreams.localstack.LocalStackOptions;
 import io.userstreams.mail.MailOutcome;
 import io.userstreams.mail.MailSettings;
 import io.userstreams.mail.WelcomeMailHandler;
@@ -36,10 +36,10 @@ final class LocalMail implements AutoCloseable {
     /** The variables of a stack started by `user-streams stack` on the standard ports. */
     static Map<String, String> runningStackEnvironment(String sqsEndpoint, String account) {
         Map<String, String> env = new HashMap<>();
-        env.put("AWS_ENDPOINT_URL_SESV2", "http://127.0.0.1:" + LocalStackOptions.Server.SES.standardPort());
-        env.put("WELCOME_QUEUE_URL", sqsEndpoint + "/" + account + "/user-streams-welcome-mail.fifo");
+        env.put("AWS_ENDPOINT_URL_SESV2", LocalDefaults.endpoint(LocalDefaults.SES_PORT).toString());
+        env.put("WELCOME_QUEUE_URL", sqsEndpoint + "/" + account + "/" + LocalDefaults.WELCOME_QUEUE);
         env.put(MailSettings.MAIL_FROM_ADDRESS, LocalResources.LOCAL_FROM_ADDRESS);
-        env.put(MailSettings.MAIL_CONFIGURATION_SET, "user-streams-mail");
+        env.put(MailSettings.MAIL_CONFIGURATION_SET, LocalDefaults.MAIL_CONFIGURATION_SET);
         return env;
     }
 
@@ -72,7 +72,7 @@ final class LocalMail implements AutoCloseable {
         SqsClient sqs = stack != null ? null : AwsConnection.fromEnvironment(env)
                 .configure(SqsClient.builder(), AwsConnection.Service.SQS).build();
         SqsClient client = stack != null ? stack.sqs() : sqs;
-        WelcomeQueuePoller poller = new WelcomeQueuePoller(client, queueUrl, env.getOrDefault("AWS_REGION", "us-east-1"),
+        WelcomeQueuePoller poller = new WelcomeQueuePoller(client, queueUrl, env.getOrDefault("AWS_REGION", LocalDefaults.REGION),
                 handler, Duration.ofSeconds(2)).start();
         out.println("welcome mails: sent through the local SES endpoint " + env.get("AWS_ENDPOINT_URL_SESV2")
                 + (stack != null && stack.mailServer() != null

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "user-streams", mixinStandardHelpOptions = true, version = "user-streams 0.1.0",
         description = "React to every change in the DynamoDB users table. With no command: consume.",
         subcommands = {ConsumeCommand.class, StackCommand.class, UsersCommand.class, CaptureCommand.class, ReplayCommand.class,
-                BackfillCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
+                BackfillCommand.class, DlqCommand.class, PurgeTombstonesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

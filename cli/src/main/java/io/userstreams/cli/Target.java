@@ -1,5 +1,6 @@
 package io.userstreams.cli;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.AwsConnection.Service;
 import io.userstreams.core.config.CoreSettings;
@@ -27,11 +28,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class Target {
 
-    public static final URI LOCAL_DYNAMODB = URI.create("http://127.0.0.1:8000");
-    public static final URI LOCAL_SQS = URI.create("http://127.0.0.1:9324");
-    public static final URI LOCAL_SNS = URI.create("http://127.0.0.1:9911");
-    public static final URI LOCAL_OPENSEARCH = URI.create("http://127.0.0.1:9200");
-    public static final String LOCAL_REGION = "us-east-1";
+    public static final URI LOCAL_DYNAMODB = LocalDefaults.dynamoDbEndpoint();
+    public static final URI LOCAL_SQS = LocalDefaults.endpoint(LocalDefaults.SQS_PORT);
+    public static final URI LOCAL_SNS = LocalDefaults.endpoint(LocalDefaults.SNS_PORT);
+    public static final URI LOCAL_OPENSEARCH = LocalDefaults.openSearchEndpoint();
+    public static final String LOCAL_REGION = LocalDefaults.REGION;
 
     @Option(names = "--aws", description = "Work against AWS (default credential chain, AWS_REGION). "
             + "Without it, the local stack on 127.0.0.1 is used.")
@@ -167,8 +168,8 @@ public final class Target {
         String topic = base.welcomeTopicArn();
         String dlq = base.deadLetterQueueUrl();
         if (!isAws()) {
-            topic = topic != null ? topic : localTopicArn(io.userstreams.core.UserStreamsCore.LOCAL_TOPIC_NAME);
-            dlq = dlq != null ? dlq : localQueueUrl("user-streams-dlq");
+            topic = topic != null ? topic : localTopicArn(LocalDefaults.WELCOME_TOPIC);
+            dlq = dlq != null ? dlq : localQueueUrl(LocalDefaults.DEAD_LETTER_QUEUE);
         }
         return new CoreSettings(users, base.usersByEmailTable(), base.userStatsTable(), base.idempotencyTable(),
                 topic, dlq, os == null ? null : os.toString(), base.openSearchIndex(), base.reactions(),
@@ -185,7 +186,7 @@ public final class Target {
         } catch (RuntimeException e) {
             // the SNS endpoint is not up: the welcome reaction reports it when it publishes
         }
-        return "arn:aws:sns:" + LOCAL_REGION + ":000000000000:" + name;
+        return LocalDefaults.topicArn(LOCAL_REGION, name);
     }
 
     private String localQueueUrl(String name) {
@@ -193,7 +194,7 @@ public final class Target {
             return sqs.getQueueUrl(b -> b.queueName(name)).queueUrl();
         } catch (RuntimeException e) {
             URI base = sqsEndpoint != null ? sqsEndpoint : LOCAL_SQS;
-            return base + "/000000000000/" + name;
+            return LocalDefaults.queueUrl(base, name);
         }
     }
 
@@ -202,7 +203,7 @@ public final class Target {
             return table;
         }
         String env = isAws() ? System.getenv(CoreSettings.USERS_TABLE) : null;
-        return env != null && !env.isBlank() ? env : "users";
+        return env != null && !env.isBlank() ? env : LocalDefaults.USERS_TABLE;
     }
 
     /** One line naming where this command works, for the start of its output. */

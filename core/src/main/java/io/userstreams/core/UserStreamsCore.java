@@ -1,5 +1,6 @@
 package io.userstreams.core;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.aws.AwsConnection;
 import io.userstreams.core.aws.Clients;
 import io.userstreams.core.config.CoreSettings;
@@ -22,6 +23,7 @@ import io.userstreams.core.search.OpenSearchClients;
 import io.userstreams.core.search.OpenSearchIndexSink;
 import io.userstreams.core.search.SearchIndexReaction;
 import io.userstreams.core.search.SearchSink;
+import io.userstreams.core.search.TombstonePurge;
 import io.userstreams.core.sink.Sinks;
 import io.userstreams.core.welcome.DynamoDbIdempotencyStore;
 import io.userstreams.core.welcome.SnsWelcomePublisher;
@@ -65,9 +67,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class UserStreamsCore implements AutoCloseable {
 
     /** Local names used when the environment does not name the topic or queue (local mode). */
-    public static final String LOCAL_TOPIC_NAME = "user-streams-welcome.fifo";
-    public static final String LOCAL_QUEUE_NAME = "user-streams-dlq";
-    public static final String LOCAL_OPENSEARCH_ENDPOINT = "http://127.0.0.1:9200";
+    public static final String LOCAL_TOPIC_NAME = LocalDefaults.WELCOME_TOPIC;
+    public static final String LOCAL_QUEUE_NAME = LocalDefaults.DEAD_LETTER_QUEUE;
+    public static final String LOCAL_OPENSEARCH_ENDPOINT = LocalDefaults.openSearchEndpoint().toString();
 
     private final CoreSettings settings;
     private final BatchProcessor processor;
@@ -128,6 +130,17 @@ public final class UserStreamsCore implements AutoCloseable {
     public long versionRegressions() {
         return reactions.stream().filter(r -> r instanceof SearchIndexReaction)
                 .mapToLong(r -> ((SearchIndexReaction) r).versionRegressions()).sum();
+    }
+
+    /**
+     * Removes the search index's tombstones older than the replay window ({@link TombstonePurge});
+     * returns how many. 0 when the search reaction is off or its sink is not OpenSearch (fakes).
+     */
+    public long purgeExpiredTombstones() {
+        if (settings.enabled(ReactionId.SEARCH_INDEX) && sinks.search() instanceof OpenSearchIndexSink openSearch) {
+            return new TombstonePurge(openSearch).run();
+        }
+        return 0;
     }
 
     /** Creates the search index from template.yaml if it is missing (also done before the first bulk). */

@@ -1,5 +1,6 @@
 package io.userstreams.faults;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserItems;
 import java.math.BigInteger;
@@ -76,7 +77,7 @@ final class BadRecords {
             Map<String, AttributeValue> image = validItem(id);
             Map<String, AttributeValue> keys = Map.of("userId", AttributeValue.fromS(id));
             Record.Builder r = Record.builder().eventID(id).eventName("INSERT").eventVersion("1.1")
-                    .eventSource("aws:dynamodb").awsRegion("us-east-1");
+                    .eventSource("aws:dynamodb").awsRegion(LocalDefaults.REGION);
             StreamRecord.Builder s = StreamRecord.builder().sequenceNumber(seq).sizeBytes(200L)
                     .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES).approximateCreationDateTime(Instant.now());
             String kind;

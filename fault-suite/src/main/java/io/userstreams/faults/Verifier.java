@@ -2,6 +2,7 @@ package io.userstreams.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.userstreams.core.derived.DerivedEffects;
+import io.userstreams.core.effects.EffectsReader;
 import io.userstreams.core.user.User;
 import io.userstreams.testkit.Effects;
 import java.time.Duration;
@@ -91,12 +92,7 @@ final class Verifier {
         // Derived tables use each usable field of an item on its own (a bad plan does not hide the address).
         var images = new TreeMap<>(effects.tableImages());
         ledger.phantoms().forEach((id, image) -> images.putIfAbsent(id, io.userstreams.core.user.UserValidator.parseFields(image)));
-        Map<String, String> wantEmails = new HashMap<>();
-        images.forEach((id, image) -> {
-            if (image.usable("email")) {
-                wantEmails.put(image.user().email(), id);
-            }
-        });
+        Map<String, String> wantEmails = EffectsReader.expectedEmailsOfImages(images);
         Map<String, String> gotEmails = effects.usersByEmail();
         for (Map.Entry<String, String> e : wantEmails.entrySet()) {
             checked[0]++;
@@ -114,15 +110,7 @@ final class Verifier {
         }
 
         // user_stats: plan and country counts the table implies; deletes and expiries the ledger counted.
-        Map<String, Long> want = new TreeMap<>();
-        images.values().forEach(image -> {
-            if (image.usable("plan")) {
-                want.merge(DerivedEffects.planKey(image.user().plan()), 1L, Long::sum);
-            }
-            if (image.usable("country")) {
-                want.merge(DerivedEffects.countryKey(image.user().country()), 1L, Long::sum);
-            }
-        });
+        Map<String, Long> want = new TreeMap<>(EffectsReader.expectedCountsOfImages(images.values()));
         want.put(DerivedEffects.DELETED, ledger.deletedCount());
         want.put(DerivedEffects.EXPIRED, ledger.expiringCount() - awaitingTtl);
         Map<String, Long> got = effects.stats();

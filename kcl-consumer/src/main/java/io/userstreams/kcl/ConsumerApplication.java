@@ -20,10 +20,9 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.kinesis.coordinator.Scheduler;
 
 /**
- * The consumer's lifecycle: builds its clients ({@link KclClients}), the core, the lease table
- * ({@link LeaseTables}), KCL 3.1.1's configs ({@link KclConfigs}) with the DynamoDB Streams Kinesis
- * Adapter 2.0.1 and the internal tuning ({@link KclInternals}); runs the scheduler, /health and
- * /metrics; shuts down gracefully.
+ * The consumer's lifecycle: builds its clients ({@link KclClients}), the core, the lease table ({@link LeaseTables}),
+ * KCL 3.1.1's configs ({@link KclConfigs}) with the DynamoDB Streams Kinesis Adapter 2.0.1 and the internal
+ * tuning ({@link KclInternals}); runs the scheduler, /health, /metrics, the daily tombstone purge; shuts down.
  */
 public final class ConsumerApplication implements AutoCloseable {
 
@@ -175,6 +174,8 @@ public final class ConsumerApplication implements AutoCloseable {
         UserStreamsCore core = UserStreamsCore.builder().settings(settings.core()).connection(settings.connection())
                 .httpClient(http).metrics(processingMetrics).build();
         closeables.add(0, core);
+        metrics.bindVersionRegressions(core::versionRegressions);
+        closeables.add(0, TombstonePurgeSchedule.daily(core::purgeExpiredTombstones));
         return core;
     }
 

@@ -1,6 +1,7 @@
 package io.userstreams.kcl;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
@@ -54,10 +56,12 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
     private final Counter batchesIncomplete;
     private final Histogram batchDuration;
     private final Histogram batchRecords;
+    private final Histogram reactionDuration;
     private final Map<String, ShardPosition> shards = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> firstDelivery = new AtomicReference<>();
     private volatile IntSupplier leasesHeld = () -> 0;
     private volatile BooleanSupplier up = () -> false;
+    private volatile LongSupplier versionRegressions = () -> 0;
 
     private record ShardPosition(Instant lastCreated, boolean caughtUp) { }
 
@@ -84,6 +88,15 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
         batchRecords = Histogram.builder().name("user_streams_batch_records")
                 .help("Records per non-empty batch delivered by the stream.")
                 .classicOnly().classicUpperBounds(BATCH_SIZE_BOUNDS).register(registry);
+        reactionDuration = Histogram.builder().name("user_streams_reaction_duration_seconds")
+                .help("Duration of one call of a reaction on a slice of a batch (its sink I/O; retries are calls of their own).")
+                .labelNames("reaction").classicOnly().classicUpperBounds(DURATION_BOUNDS).register(registry);
+        for (ReactionId r : ReactionId.values()) {
+            reactionDuration.labelValues(r.id());
+        }
+        CounterWithCallback.builder().name("user_streams_version_regressions_total")
+                .help("Writes whose version went down (dead-lettered as version-regression) and deletes forced past such a write.")
+                .callback(c -> c.call(versionRegressions.getAsLong())).register(registry);
         GaugeWithCallback.builder().name("user_streams_leases_held").help("Shard leases this worker holds.")
                 .callback(g -> g.call(leasesHeld.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("user_streams_up").help("1 when the KCL scheduler is running.")
@@ -112,6 +125,11 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
         this.up = up;
     }
 
+    /** Where the version regression count comes from (the core's search reaction); 0 without one. */
+    void bindVersionRegressions(LongSupplier versionRegressions) {
+        this.versionRegressions = versionRegressions;
+    }
+
     // --- ProcessingMetrics (from the core) ---
 
     @Override
@@ -127,6 +145,11 @@ public final class ConsumerMetrics implements ProcessingMetrics, ShardProcessor.
     @Override
     public void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) {
         deadLettered.labelValues(reaction.id()).inc();
+    }
+
+    @Override
+    public void reactionCalled(ReactionId reaction, int records, Duration took) {
+        reactionDuration.labelValues(reaction.id()).observe(took.toNanos() / 1e9);
     }
 
     @Override

@@ -41,6 +41,12 @@ final class Observers {
             }
 
             @Override
+            public void reactionCalled(ReactionId r, int records, Duration took) {
+                a.reactionCalled(r, records, took);
+                b.reactionCalled(r, records, took);
+            }
+
+            @Override
             public void batchFinished(BatchOutcome o, Duration took) {
                 a.batchFinished(o, took);
                 b.batchFinished(o, took);

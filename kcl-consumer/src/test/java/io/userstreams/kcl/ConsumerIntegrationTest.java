@@ -104,6 +104,17 @@ class ConsumerIntegrationTest {
             assertThat(metrics).contains("user_streams_leases_held 1")
                     .contains("user_streams_records_processed_total{reaction=\"welcome-email\"}")
                     .containsPattern("user_streams_shard_lag_seconds\\{shard=\"shardId-[^\"]+\"} ");
+            // per-reaction latency measured around each reaction call, and the version regression count
+            Map<String, Double> samples = ConsumerMetricsTest.samples(metrics);
+            for (ReactionId reaction : ReactionId.values()) {
+                String labels = "{reaction=\"" + reaction.id() + "\"}";
+                assertThat(samples.get("user_streams_reaction_duration_seconds_count" + labels)).as(reaction.id())
+                        .isGreaterThanOrEqualTo(1.0);
+                assertThat(samples.get("user_streams_reaction_duration_seconds_sum" + labels)).as(reaction.id())
+                        .isGreaterThan(0.0).isLessThan(120.0 * samples.get("user_streams_reaction_duration_seconds_count" + labels));
+            }
+            assertThat(samples).containsEntry("user_streams_version_regressions_total", 0.0);
+            assertThat(samples.get("user_streams_batch_records_sum")).isGreaterThanOrEqualTo(records);
             assertThat(app.metrics().processed(ReactionId.SEARCH_INDEX)).isGreaterThanOrEqualTo(records);
             assertThat(app.metrics().deadLettered(ReactionId.WELCOME_EMAIL)).isZero();
         } finally {

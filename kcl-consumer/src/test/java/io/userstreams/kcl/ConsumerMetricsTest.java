@@ -60,6 +60,11 @@ class ConsumerMetricsTest {
         metrics.recordFailed(ReactionId.SEARCH_INDEX, change, new RuntimeException("x"));
         metrics.recordFailed(ReactionId.SEARCH_INDEX, change, new RuntimeException("x"));
         metrics.recordDeadLettered(ReactionId.SEARCH_INDEX, change, new RuntimeException("x"));
+        metrics.reactionCalled(ReactionId.SEARCH_INDEX, 4, Duration.ofMillis(40));
+        metrics.reactionCalled(ReactionId.SEARCH_INDEX, 1, Duration.ofMillis(7));
+        metrics.reactionCalled(ReactionId.WELCOME_EMAIL, 3, Duration.ofMillis(300));
+        long[] regressions = {2};
+        metrics.bindVersionRegressions(() -> regressions[0]);
         metrics.batchFinished(BatchOutcome.allDone(3, 1), Duration.ofMillis(20));
         metrics.batchFinished(new BatchOutcome(0, 0, Optional.of(change), Optional.of(new RuntimeException())),
                 Duration.ofSeconds(3));
@@ -94,6 +99,20 @@ class ConsumerMetricsTest {
                 .containsEntry("user_streams_batch_duration_seconds_bucket{le=\"5.0\"}", 2.0)
                 .containsEntry("user_streams_batch_duration_seconds_bucket{le=\"+Inf\"}", 2.0);
         assertThat(samples.get("user_streams_batch_duration_seconds_sum")).isCloseTo(3.02, within());
+        // per-reaction latency: two search-index calls (7 ms, 40 ms), one welcome call (300 ms), no derived-tables call
+        assertThat(samples).containsEntry("user_streams_reaction_duration_seconds_count{reaction=\"search-index\"}", 2.0)
+                .containsEntry("user_streams_reaction_duration_seconds_bucket{reaction=\"search-index\",le=\"0.005\"}", 0.0)
+                .containsEntry("user_streams_reaction_duration_seconds_bucket{reaction=\"search-index\",le=\"0.01\"}", 1.0)
+                .containsEntry("user_streams_reaction_duration_seconds_bucket{reaction=\"search-index\",le=\"0.05\"}", 2.0)
+                .containsEntry("user_streams_reaction_duration_seconds_count{reaction=\"welcome-email\"}", 1.0)
+                .containsEntry("user_streams_reaction_duration_seconds_bucket{reaction=\"welcome-email\",le=\"0.25\"}", 0.0)
+                .containsEntry("user_streams_reaction_duration_seconds_bucket{reaction=\"welcome-email\",le=\"0.5\"}", 1.0)
+                .containsEntry("user_streams_reaction_duration_seconds_count{reaction=\"derived-tables\"}", 0.0)
+                .containsEntry("user_streams_version_regressions_total", 2.0);
+        assertThat(samples.get("user_streams_reaction_duration_seconds_sum{reaction=\"search-index\"}")).isCloseTo(0.047, within());
+        regressions[0] = 3; // read when scraped
+        assertThat(samples(metrics.prometheusText())).containsEntry("user_streams_version_regressions_total", 3.0);
+
         // delivered batches of 3 and 40 records; the empty read is not a batch
         assertThat(samples).containsEntry("user_streams_batch_records_count", 2.0)
                 .containsEntry("user_streams_batch_records_sum", 43.0)

@@ -1,5 +1,6 @@
 package io.userstreams.kcl;
 
+import io.userstreams.core.effects.EffectsReader;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -73,33 +74,24 @@ final class TestUsers {
         }
     }
 
-    /** statKey → count, non-zero only. */
+    /** statKey → count, non-zero only (the shared reader's). */
     static Map<String, Long> stats(DynamoDbClient ddb, String table) {
-        Map<String, Long> out = new TreeMap<>();
-        for (Map<String, AttributeValue> item : scan(ddb, table)) {
-            long c = Long.parseLong(item.get("count").n());
-            if (c != 0) {
-                out.put(item.get("statKey").s(), c);
-            }
-        }
-        return out;
+        return new EffectsReader(ddb, null, null, null, table, null).nonZeroStats();
     }
 
-    /** The counters the live users and the deletions imply. */
+    /** The counters the live users and the deletions imply (plan/country by the shared reader's rule). */
     static Map<String, Long> expectedStats(List<Map<String, AttributeValue>> users, int deleted) {
-        Map<String, Long> out = new TreeMap<>();
-        for (Map<String, AttributeValue> u : users) {
-            out.merge("plan#" + u.get("plan").s(), 1L, Long::sum);
-            out.merge("country#" + u.get("country").s(), 1L, Long::sum);
-        }
+        Map<String, Long> out = new TreeMap<>(EffectsReader.expectedCounts(
+                users.stream().map(io.userstreams.core.user.UserItems::fromItem).toList()));
         if (deleted > 0) {
             out.put("total#deleted", (long) deleted);
         }
         return out;
     }
 
+    /** users_by_email as email → userId (the shared reader's). */
     static Map<String, String> emailIndex(DynamoDbClient ddb, String table) {
-        return scan(ddb, table).stream().collect(Collectors.toMap(i -> i.get("email").s(), i -> i.get("userId").s()));
+        return new EffectsReader(ddb, null, null, table, null, null).usersByEmail();
     }
 
     /** id → version of every live user in the index (delete tombstones, kept against replays, left out). */

@@ -1,5 +1,6 @@
 package io.userstreams.localdynamodb;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.localdynamodb.fault.Faults;
 import io.userstreams.localdynamodb.http.DynamoDbHttpServer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -108,10 +109,10 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** Options of the server; every one has a default. */
     public static final class Builder {
-        String host = "127.0.0.1";
+        String host = LocalDefaults.HOST;
         int port = 0;
-        String region = "us-east-1";
-        String accountId = "000000000000";
+        String region = LocalDefaults.REGION;
+        String accountId = LocalDefaults.ACCOUNT_ID;
         int shardsPerStream = 1;
         Duration shardRollOverInterval = Duration.ofHours(4);
         Duration streamRetention = Duration.ofHours(24);

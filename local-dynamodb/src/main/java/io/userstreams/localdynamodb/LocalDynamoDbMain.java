@@ -1,5 +1,6 @@
 package io.userstreams.localdynamodb;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -28,7 +29,7 @@ public final class LocalDynamoDbMain {
     private LocalDynamoDbMain() { }
 
     public static void main(String[] args) throws InterruptedException {
-        LocalDynamoDb.Builder builder = LocalDynamoDb.builder().port(8000);
+        LocalDynamoDb.Builder builder = LocalDynamoDb.builder().port(LocalDefaults.DYNAMODB_PORT);
         try {
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];

@@ -1,5 +1,6 @@
 package io.userstreams.localsns;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -75,7 +76,7 @@ public final class SnsServer implements AutoCloseable {
 
         /** 127.0.0.1, a free port, us-east-1, account 000000000000. */
         public static Config forTests(URI sqsEndpoint) {
-            return new Config("127.0.0.1", 0, "us-east-1", "000000000000", sqsEndpoint);
+            return new Config(LocalDefaults.HOST, 0, LocalDefaults.REGION, LocalDefaults.ACCOUNT_ID, sqsEndpoint);
         }
     }
 

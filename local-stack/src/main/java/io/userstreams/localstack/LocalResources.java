@@ -1,5 +1,6 @@
 package io.userstreams.localstack;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,8 +26,8 @@ public final class LocalResources {
     static final String MAIL_SUPPRESSION_TABLE_ID = "MailSuppressionTable";
 
     /** The sender domain the local SES endpoint treats as verified (the template's MailDomain locally). */
-    public static final String LOCAL_MAIL_DOMAIN = "mail.user-streams.example";
-    public static final String LOCAL_FROM_ADDRESS = "User Streams <welcome@" + LOCAL_MAIL_DOMAIN + ">";
+    public static final String LOCAL_MAIL_DOMAIN = LocalDefaults.MAIL_DOMAIN;
+    public static final String LOCAL_FROM_ADDRESS = LocalDefaults.FROM_ADDRESS;
 
     private final Map<String, String> tables;
     private final Map<String, String> topics;

@@ -1,5 +1,6 @@
 package io.userstreams.localstack;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,13 +21,13 @@ public final class LocalStackOptions {
 
     /** The servers of the stack, with the option and variable that change each one's port. */
     public enum Server {
-        DYNAMODB("DynamoDB", 8000, "--dynamodb-port", "DYNAMODB_PORT"),
-        SQS("ElasticMQ (SQS)", 9324, "--sqs-port", "SQS_PORT"),
-        SNS("SNS endpoint", 9911, "--sns-port", "SNS_PORT"),
-        SES("SES v2 endpoint", 9912, "--ses-port", "SES_PORT"),
-        SMTP("SMTP (GreenMail)", 3025, "--smtp-port", "SMTP_PORT"),
-        IMAP("IMAP (GreenMail)", 3143, "--imap-port", "IMAP_PORT"),
-        OPENSEARCH("OpenSearch", 9200, "--opensearch-port", "OPENSEARCH_PORT");
+        DYNAMODB("DynamoDB", LocalDefaults.DYNAMODB_PORT, "--dynamodb-port", "DYNAMODB_PORT"),
+        SQS("ElasticMQ (SQS)", LocalDefaults.SQS_PORT, "--sqs-port", "SQS_PORT"),
+        SNS("SNS endpoint", LocalDefaults.SNS_PORT, "--sns-port", "SNS_PORT"),
+        SES("SES v2 endpoint", LocalDefaults.SES_PORT, "--ses-port", "SES_PORT"),
+        SMTP("SMTP (GreenMail)", LocalDefaults.SMTP_PORT, "--smtp-port", "SMTP_PORT"),
+        IMAP("IMAP (GreenMail)", LocalDefaults.IMAP_PORT, "--imap-port", "IMAP_PORT"),
+        OPENSEARCH("OpenSearch", LocalDefaults.OPENSEARCH_PORT, "--opensearch-port", "OPENSEARCH_PORT");
 
         private final String displayName;
         private final int standardPort;
@@ -59,9 +60,9 @@ public final class LocalStackOptions {
         }
     }
 
-    public static final String DEFAULT_HOST = "127.0.0.1";
-    public static final String DEFAULT_REGION = "us-east-1";
-    public static final String DEFAULT_ACCOUNT_ID = "000000000000";
+    public static final String DEFAULT_HOST = LocalDefaults.HOST;
+    public static final String DEFAULT_REGION = LocalDefaults.REGION;
+    public static final String DEFAULT_ACCOUNT_ID = LocalDefaults.ACCOUNT_ID;
     /** The template inside this module's jar (copied there from the repository root by the build). */
     public static final String TEMPLATE_RESOURCE = "io/userstreams/localstack/template.yaml";
 

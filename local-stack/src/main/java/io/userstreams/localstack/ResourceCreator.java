@@ -1,5 +1,6 @@
 package io.userstreams.localstack;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import static io.userstreams.localstack.CloudFormationTemplate.asList;
 import static io.userstreams.localstack.CloudFormationTemplate.asMap;
 import static io.userstreams.localstack.CloudFormationTemplate.string;
@@ -111,19 +112,19 @@ final class ResourceCreator {
                 streamArns.put(table.logicalId(), description.latestStreamArn());
             }
         }
-        Resource users = role(TABLE, LocalResources.USERS_TABLE_ID, "users");
+        Resource users = role(TABLE, LocalResources.USERS_TABLE_ID, LocalDefaults.USERS_TABLE);
         b.usersTable = b.tables.get(users.logicalId());
         b.usersStreamArn = streamArns.get(users.logicalId());
         if (b.usersStreamArn == null) {
             throw new IllegalStateException("the users table " + users.logicalId()
                     + " has no stream: template.yaml must set StreamSpecification.StreamViewType NEW_AND_OLD_IMAGES");
         }
-        b.usersByEmailTable = b.tables.get(role(TABLE, LocalResources.USERS_BY_EMAIL_TABLE_ID, "users_by_email").logicalId());
-        b.userStatsTable = b.tables.get(role(TABLE, LocalResources.USER_STATS_TABLE_ID, "user_stats").logicalId());
-        b.idempotencyTable = b.tables.get(role(TABLE, LocalResources.IDEMPOTENCY_TABLE_ID, "user_streams_idempotency").logicalId());
-        b.mailSendsTable = optionalRole(TABLE, LocalResources.MAIL_SENDS_TABLE_ID, "user_streams_mail_sends")
+        b.usersByEmailTable = b.tables.get(role(TABLE, LocalResources.USERS_BY_EMAIL_TABLE_ID, LocalDefaults.USERS_BY_EMAIL_TABLE).logicalId());
+        b.userStatsTable = b.tables.get(role(TABLE, LocalResources.USER_STATS_TABLE_ID, LocalDefaults.USER_STATS_TABLE).logicalId());
+        b.idempotencyTable = b.tables.get(role(TABLE, LocalResources.IDEMPOTENCY_TABLE_ID, LocalDefaults.IDEMPOTENCY_TABLE).logicalId());
+        b.mailSendsTable = optionalRole(TABLE, LocalResources.MAIL_SENDS_TABLE_ID, LocalDefaults.MAIL_SENDS_TABLE)
                 .map(r -> b.tables.get(r.logicalId())).orElse(null);
-        b.mailSuppressionTable = optionalRole(TABLE, LocalResources.MAIL_SUPPRESSION_TABLE_ID, "user_streams_mail_suppression")
+        b.mailSuppressionTable = optionalRole(TABLE, LocalResources.MAIL_SUPPRESSION_TABLE_ID, LocalDefaults.MAIL_SUPPRESSION_TABLE)
                 .map(r -> b.tables.get(r.logicalId())).orElse(null);
     }
 
@@ -139,9 +140,9 @@ final class ResourceCreator {
         for (Resource topic : template.ofType(TOPIC)) {
             b.topics.put(topic.logicalId(), createTopic(sns, topic));
         }
-        b.welcomeTopicArn = b.topics.get(role(TOPIC, LocalResources.WELCOME_TOPIC_ID, "user-streams-welcome.fifo").logicalId());
-        b.deadLetterQueueUrl = b.queues.get(role(QUEUE, LocalResources.DEAD_LETTER_QUEUE_ID, "user-streams-dlq").logicalId());
-        b.welcomeQueueUrl = optionalRole(QUEUE, LocalResources.WELCOME_QUEUE_ID, "user-streams-welcome-mail.fifo")
+        b.welcomeTopicArn = b.topics.get(role(TOPIC, LocalResources.WELCOME_TOPIC_ID, LocalDefaults.WELCOME_TOPIC).logicalId());
+        b.deadLetterQueueUrl = b.queues.get(role(QUEUE, LocalResources.DEAD_LETTER_QUEUE_ID, LocalDefaults.DEAD_LETTER_QUEUE).logicalId());
+        b.welcomeQueueUrl = optionalRole(QUEUE, LocalResources.WELCOME_QUEUE_ID, LocalDefaults.WELCOME_QUEUE)
                 .map(r -> b.queues.get(r.logicalId())).orElse(null);
         for (Resource subscription : template.ofType(SUBSCRIPTION)) {
             subscribe(sns, subscription, b.topics, queueArns);

@@ -1,5 +1,6 @@
 package io.userstreams.mail;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import io.userstreams.core.aws.AwsConnection;
 import java.net.URI;
 import java.time.Duration;
@@ -32,9 +33,9 @@ public record MailSettings(String usersTable, String sendsTable, String suppress
     public static final String SES_ENDPOINT = "AWS_ENDPOINT_URL_SESV2";
 
     /** Local defaults (the names the local stack creates); AWS sets every variable in template.yaml. */
-    public static final String LOCAL_SENDS_TABLE = "user_streams_mail_sends";
-    public static final String LOCAL_SUPPRESSION_TABLE = "user_streams_mail_suppression";
-    public static final String LOCAL_FROM_ADDRESS = "User Streams <welcome@mail.user-streams.example>";
+    public static final String LOCAL_SENDS_TABLE = LocalDefaults.MAIL_SENDS_TABLE;
+    public static final String LOCAL_SUPPRESSION_TABLE = LocalDefaults.MAIL_SUPPRESSION_TABLE;
+    public static final String LOCAL_FROM_ADDRESS = LocalDefaults.FROM_ADDRESS;
 
     public MailSettings {
         if (claimLease.isNegative() || claimLease.isZero()) {
@@ -48,7 +49,7 @@ public record MailSettings(String usersTable, String sendsTable, String suppress
 
     public static MailSettings fromEnvironment(Map<String, String> env) {
         return new MailSettings(
-                env.getOrDefault(USERS_TABLE, "users"),
+                env.getOrDefault(USERS_TABLE, LocalDefaults.USERS_TABLE),
                 env.getOrDefault(MAIL_SENDS_TABLE, LOCAL_SENDS_TABLE),
                 env.getOrDefault(MAIL_SUPPRESSION_TABLE, LOCAL_SUPPRESSION_TABLE),
                 env.getOrDefault(MAIL_FROM_ADDRESS, LOCAL_FROM_ADDRESS),

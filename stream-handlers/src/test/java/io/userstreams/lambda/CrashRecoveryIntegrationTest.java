@@ -89,7 +89,7 @@ class CrashRecoveryIntegrationTest {
         assertThat(Files.readString(log)).doesNotContain(HandlerProcess.RESULT_PREFIX);
 
         // The claims are there, IN_PROGRESS, and no email went out.
-        List<Map<String, AttributeValue>> claims = state.scan(state.resources.idempotencyTable());
+        List<Map<String, AttributeValue>> claims = state.effects.scan(state.resources.idempotencyTable());
         assertThat(claims).isNotEmpty();
         assertThat(claims).allSatisfy(c -> assertThat(c.get("status").s()).isEqualTo("IN_PROGRESS"));
         assertThat(state.drain(queue, Duration.ofSeconds(1), Duration.ofMillis(500))).isEmpty();
@@ -114,7 +114,7 @@ class CrashRecoveryIntegrationTest {
         List<String> users = new ArrayList<>();
         state.drain(queue, Duration.ofSeconds(5), Duration.ofSeconds(2)).forEach(m -> users.add(StackState.welcomeUserId(m)));
         assertThat(users).containsExactlyInAnyOrder("u-1001", "u-1002", "u-1003", "u-1004", "u-1005");
-        assertThat(state.scan(state.resources.idempotencyTable()))
+        assertThat(state.effects.scan(state.resources.idempotencyTable()))
                 .allSatisfy(c -> assertThat(c.get("status").s()).isEqualTo("COMPLETED"));
     }
 

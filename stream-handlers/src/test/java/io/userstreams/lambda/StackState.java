@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStream
 import com.amazonaws.services.lambda.runtime.events.transformers.v2.dynamodb.DynamodbRecordTransformer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.userstreams.core.effects.EffectsReader;
 import io.userstreams.localstack.LocalResources;
 import io.userstreams.localstack.LocalStack;
 import java.io.IOException;
@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch.core.SearchResponse;
-import org.opensearch.client.opensearch.core.search.Hit;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -30,7 +28,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * Test helpers over the shared local stack: wipe the product's data between tests, write the users
- * table as the fixtures describe it, and read back what the reactions produced.
+ * table as the fixtures describe it, drain queues. What the reactions produced is read back by
+ * core's shared {@link EffectsReader} ({@link #effects}).
  */
 public final class StackState {
 
@@ -40,12 +39,16 @@ public final class StackState {
     final LocalResources resources;
     final DynamoDbClient dynamoDb;
     final SqsClient sqs;
+    /** What the reactions wrote, read back: the reader test-kit and the other suites share. */
+    public final EffectsReader effects;
 
     public StackState(LocalStack stack) {
         this.stack = stack;
         this.resources = stack.resources();
         this.dynamoDb = stack.dynamoDb();
         this.sqs = stack.sqs();
+        this.effects = EffectsReader.of(dynamoDb, stack.openSearchEnabled() ? stack.openSearch() : null,
+                io.userstreams.core.config.CoreSettings.fromEnvironment(stack.environment()));
     }
 
     /** The environment the handler gets in these tests: the stack's, plus a function name. */
@@ -141,38 +144,13 @@ public final class StackState {
         }
     }
 
-    List<Map<String, AttributeValue>> scan(String table) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        dynamoDb.scanPaginator(s -> s.tableName(table).consistentRead(true)).items().forEach(items::add);
-        return items;
-    }
-
-    /** plan#x / country#x counts computed from the users table, the way user_stats should hold them. */
-    public Map<String, Long> statsFromUsersTable() {
-        Map<String, Long> counts = new TreeMap<>();
-        for (Map<String, AttributeValue> user : scan(resources.usersTable())) {
-            counts.merge("plan#" + user.get("plan").s(), 1L, Long::sum);
-            counts.merge("country#" + user.get("country").s(), 1L, Long::sum);
-        }
-        return counts;
-    }
-
-    /** user_stats as statKey → count, without zero counters (a counter that went back to 0 may stay). */
-    public Map<String, Long> userStats() {
-        Map<String, Long> stats = new TreeMap<>();
-        for (Map<String, AttributeValue> item : scan(resources.userStatsTable())) {
-            long count = Long.parseLong(item.get("count").n());
-            if (count != 0) {
-                stats.put(item.get("statKey").s(), count);
-            }
-        }
-        return stats;
-    }
-
-    /** The users table as the search documents should look: userId → fields. */
+    /**
+     * The users table as the search documents should look: userId → fields as strings (the shared
+     * reader's scan; the comparison form is this test's own).
+     */
     Map<String, Map<String, String>> usersAsDocuments() {
         Map<String, Map<String, String>> docs = new TreeMap<>();
-        for (Map<String, AttributeValue> item : scan(resources.usersTable())) {
+        for (Map<String, AttributeValue> item : effects.scan(resources.usersTable())) {
             Map<String, String> fields = new TreeMap<>();
             item.forEach((name, value) -> fields.put(name, value.s() != null ? value.s() : value.n()));
             docs.put(item.get("userId").s(), fields);
@@ -181,39 +159,21 @@ public final class StackState {
     }
 
     /**
-     * The index as searches see it (the live alias: tombstones of deleted users hidden): document id →
-     * fields (as strings, to compare with the table; {@code changedAt} bookkeeping left out), plus
-     * each document's version.
+     * The index's live documents (the shared reader's, tombstones left out) in the same form:
+     * document id → fields as strings, {@code changedAt} bookkeeping left out; versions filled in.
      */
     Map<String, Map<String, String>> indexDocuments(Map<String, Long> versions) {
-        try {
-            OpenSearchClient os = stack.openSearch();
-            os.indices().refresh(r -> r.index(resources.openSearchIndex()));
-            SearchResponse<ObjectNode> response = os.search(s -> s.index(resources.openSearchIndex() + "-live").size(1000)
-                    .version(true), ObjectNode.class);
-            Map<String, Map<String, String>> docs = new TreeMap<>();
-            for (Hit<ObjectNode> hit : response.hits().hits()) {
-                Map<String, String> fields = new TreeMap<>();
-                hit.source().fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
-                fields.remove("changedAt");
-                docs.put(hit.id(), fields);
-                if (hit.version() != null) {
-                    versions.put(hit.id(), hit.version());
-                }
+        Map<String, Map<String, String>> docs = new TreeMap<>();
+        effects.indexedUsers().forEach((id, doc) -> {
+            Map<String, String> fields = new TreeMap<>();
+            doc.source().forEach((k, v) -> fields.put(k, String.valueOf(v)));
+            fields.remove("changedAt");
+            docs.put(id, fields);
+            if (doc.version() != null) {
+                versions.put(id, doc.version());
             }
-            return docs;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** users_by_email as email → userId. */
-    Map<String, String> emailIndex() {
-        Map<String, String> index = new TreeMap<>();
-        for (Map<String, AttributeValue> item : scan(resources.usersByEmailTable())) {
-            index.put(item.get("email").s(), item.get("userId").s());
-        }
-        return index;
+        });
+        return docs;
     }
 
     /** The dead-letter queue's messages as JSON, keyed by eventId. */

@@ -110,7 +110,7 @@ class StreamHandlerIntegrationTest {
         assertThat(failures(handler.handleRequest(event("duplicated-batch.json"), null))).isEmpty();
 
         assertThat(countByUser(state.drain(queue, FIRST, QUIET))).isEqualTo(Map.of("u-3001", 1, "u-3002", 1));
-        assertThat(state.userStats()).containsEntry("plan#pro", 1L).containsEntry("plan#free", 1L)
+        assertThat(state.effects.nonZeroStats()).containsEntry("plan#pro", 1L).containsEntry("plan#free", 1L)
                 .containsEntry("country#JP", 1L).containsEntry("country#KR", 1L);
     }
 
@@ -128,16 +128,16 @@ class StreamHandlerIntegrationTest {
             }
         }
 
-        Map<String, Long> expectedStats = new TreeMap<>(state.statsFromUsersTable());
+        Map<String, Long> expectedStats = new TreeMap<>(state.effects.expectedCounts());
         expectedStats.put("total#deleted", 1L);
         expectedStats.put("total#expired", 1L);
-        assertThat(state.userStats()).isEqualTo(expectedStats);
+        assertThat(state.effects.nonZeroStats()).isEqualTo(expectedStats);
 
         Map<String, Map<String, String>> table = state.usersAsDocuments();
         assertThat(table).containsOnlyKeys("u-1001", "u-1002", "u-1003");
         Map<String, String> expectedEmails = new TreeMap<>();
         table.forEach((id, fields) -> expectedEmails.put(fields.get("email"), id));
-        assertThat(state.emailIndex()).as("users_by_email, old address of the email change gone").isEqualTo(expectedEmails);
+        assertThat(state.effects.usersByEmail()).as("users_by_email, old address of the email change gone").isEqualTo(expectedEmails);
 
         Map<String, Long> versions = new HashMap<>();
         assertThat(state.indexDocuments(versions)).as("the index, item for item").isEqualTo(table);
@@ -149,7 +149,7 @@ class StreamHandlerIntegrationTest {
         // An old batch replayed after the delete and the expiry never brings those users back.
         assertThat(failures(handler.handleRequest(event("inserts.json"), null))).isEmpty();
         assertThat(state.indexDocuments(new HashMap<>())).containsOnlyKeys("u-1001", "u-1002", "u-1003");
-        assertThat(state.userStats()).isEqualTo(expectedStats);
+        assertThat(state.effects.nonZeroStats()).isEqualTo(expectedStats);
     }
 
     @Test
@@ -176,11 +176,11 @@ class StreamHandlerIntegrationTest {
         assertThat(letters.get("bad-untyped-attribute").path("rawRecord").isObject()).isTrue();
 
         // The good records on both sides of the poison ones were applied by every reaction.
-        assertThat(state.emailIndex()).containsEntry("before@example.com", "u-2001").containsEntry("after@example.com", "u-2005")
+        assertThat(state.effects.usersByEmail()).containsEntry("before@example.com", "u-2001").containsEntry("after@example.com", "u-2005")
                 .hasSize(2);
         assertThat(countByUser(state.drain(queue, FIRST, QUIET))).isEqualTo(Map.of("u-2001", 1, "u-2005", 1));
         assertThat(state.indexDocuments(new HashMap<>())).containsOnlyKeys("u-2001", "u-2005");
-        assertThat(state.userStats()).containsEntry("plan#free", 1L).containsEntry("plan#enterprise", 1L)
+        assertThat(state.effects.nonZeroStats()).containsEntry("plan#free", 1L).containsEntry("plan#enterprise", 1L)
                 .containsEntry("country#DE", 1L).containsEntry("country#KR", 1L);
     }
 

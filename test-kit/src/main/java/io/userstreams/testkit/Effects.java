@@ -1,15 +1,12 @@
 package io.userstreams.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.userstreams.core.derived.DerivedEffects;
-import io.userstreams.core.user.InvalidUserException;
+import io.userstreams.core.effects.EffectsReader;
 import io.userstreams.core.user.User;
-import io.userstreams.core.user.UserItems;
 import io.userstreams.lambda.LambdaStreamJson;
 import io.userstreams.localstack.LocalResources;
 import io.userstreams.localstack.LocalStack;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -138,70 +133,32 @@ public final class Effects {
 
     // ---------------------------------------------------------------- users table
 
-    /** The users table (valid users only), by userId. */
+    /** The reader every test helper shares (consistent scans, the index's live documents). */
+    public EffectsReader reader() {
+        return EffectsReader.of(stack.dynamoDb(), stack.openSearchEnabled() ? stack.openSearch() : null,
+                io.userstreams.core.config.CoreSettings.fromEnvironment(stack.environment()));
+    }
+
     /**
      * Every item of the users table parsed field by field (a bad plan does not hide the address):
      * derived tables use each usable field on its own, so this is what they must equal.
      */
     public Map<String, io.userstreams.core.user.UserImage> tableImages() {
-        Map<String, io.userstreams.core.user.UserImage> images = new TreeMap<>();
-        for (var item : scan(res().usersTable())) {
-            var id = item.get("userId");
-            if (id == null || id.s() == null || item.isEmpty()) {
-                continue;
-            }
-            images.put(id.s(), io.userstreams.core.user.UserValidator.parseFields(item));
-        }
-        return images;
+        return reader().tableImages();
     }
 
+    /** The users table (valid users only), by userId. */
     public Map<String, User> tableUsers() {
-        Map<String, User> users = new TreeMap<>();
-        for (var item : scan(res().usersTable())) {
-            try {
-                User u = UserItems.fromItem(item);
-                users.put(u.userId(), u);
-            } catch (InvalidUserException e) {
-                // not a user: the reactions do not see it either
-            }
-        }
-        return users;
+        return reader().tableUsers();
     }
 
     // ---------------------------------------------------------------- search index
 
     /** The indexed (live) documents by userId, tombstones of deleted users left out (refreshes the index first). */
     public Map<String, Map<String, Object>> indexedUsers() {
-        var os = stack.openSearch();
-        String index = res().openSearchIndex();
-        try {
-            os.indices().refresh(r -> r.index(index));
-            Map<String, Map<String, Object>> docs = new TreeMap<>();
-            String after = null;
-            while (true) {
-                String from = after;
-                @SuppressWarnings({"unchecked", "rawtypes"})
-                var resp = os.search(s -> {
-                    s.index(index).size(1000).sort(o -> o.field(f -> f.field("userId")
-                            .order(org.opensearch.client.opensearch._types.SortOrder.Asc)));
-                    if (from != null) s.searchAfter(org.opensearch.client.opensearch._types.FieldValue.of(from));
-                    return s;
-                }, Map.class);
-                if (resp.hits().hits().isEmpty()) {
-                    return docs;
-                }
-                for (var h : resp.hits().hits()) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> src = (Map<String, Object>) h.source();
-                    if (src == null || !Boolean.TRUE.equals(src.get("deleted"))) {
-                        docs.put(h.id(), src); // tombstones (deleted users) are not users
-                    }
-                    after = h.id();
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Map<String, Map<String, Object>> docs = new TreeMap<>();
+        reader().indexedUsers().forEach((id, doc) -> docs.put(id, doc.source()));
+        return docs;
     }
 
     public Optional<Map<String, Object>> indexedUser(String userId) {
@@ -235,21 +192,12 @@ public final class Effects {
 
     /** users_by_email as email → userId. */
     public Map<String, String> usersByEmail() {
-        Map<String, String> m = new TreeMap<>();
-        for (var item : scan(res().usersByEmailTable())) {
-            m.put(item.get("email").s(), item.get("userId").s());
-        }
-        return m;
+        return reader().usersByEmail();
     }
 
     /** user_stats as statKey → count (zero counts included). */
     public Map<String, Long> stats() {
-        Map<String, Long> m = new TreeMap<>();
-        for (var item : scan(res().userStatsTable())) {
-            AttributeValue c = item.get("count");
-            m.put(item.get("statKey").s(), c == null ? 0 : Long.parseLong(c.n()));
-        }
-        return m;
+        return reader().stats();
     }
 
     public long stat(String key) {
@@ -258,19 +206,13 @@ public final class Effects {
 
     /** The plan#/country# counts the table implies (zero counts left out). */
     public Map<String, Long> expectedCounts() {
-        Map<String, Long> want = new TreeMap<>();
-        for (User u : tableUsers().values()) {
-            want.merge(DerivedEffects.planKey(u.plan()), 1L, Long::sum);
-            want.merge(DerivedEffects.countryKey(u.country()), 1L, Long::sum);
-        }
-        return want;
+        return reader().expectedCounts();
     }
 
     /** Asserts users_by_email and the plan/country counts of user_stats equal what the table implies. */
     public void assertDerivedTablesMatchTable() {
         Map<String, User> table = tableUsers();
-        Map<String, String> wantEmails = new TreeMap<>();
-        table.values().forEach(u -> wantEmails.put(u.email(), u.userId()));
+        Map<String, String> wantEmails = EffectsReader.expectedEmails(table.values());
         Map<String, String> gotEmails = usersByEmail();
         if (!gotEmails.equals(wantEmails)) {
             List<String> diff = new ArrayList<>();
@@ -279,27 +221,14 @@ public final class Effects {
             throw new AssertionError("users_by_email differs from the table: " + diff.size() + " differences, first "
                     + diff.subList(0, Math.min(10, diff.size())));
         }
-        Map<String, Long> got = new TreeMap<>();
-        stats().forEach((k, v) -> { if ((k.startsWith("plan#") || k.startsWith("country#")) && v != 0) got.put(k, v); });
-        Map<String, Long> want = expectedCounts();
+        Map<String, Long> got = reader().currentCounts();
+        Map<String, Long> want = EffectsReader.expectedCounts(table.values());
         if (!got.equals(want)) {
             throw new AssertionError("user_stats counts differ from the table: expected " + want + " but was " + got);
         }
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private List<Map<String, AttributeValue>> scan(String table) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse r = stack.dynamoDb().scan(b -> b.tableName(table).consistentRead(true).exclusiveStartKey(from));
-            items.addAll(r.items());
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
-        return items;
-    }
 
     /** Polls a condition until it holds or the timeout passes (then fails). */
     public static void await(BooleanSupplier condition, Duration timeout) {

@@ -40,12 +40,26 @@ final class KclAdapterReplay implements AutoCloseable {
         core = UserStreamsCore.builder().settings(settings).connection(connection).httpClient(http).build();
     }
 
+    /** Over a core the caller owns (e.g. one on in-memory sinks); closing the replay leaves it open. */
+    KclAdapterReplay(UserStreamsCore core) {
+        this.http = null;
+        this.core = core;
+    }
+
     Replayer.Result replay(List<Record> records) {
-        List<String> checkpoints = new ArrayList<>();
-        String shardId = "shardId-replay";
         long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+        return replay(records, "shardId-replay", () -> System.nanoTime() < deadline);
+    }
+
+    /**
+     * One delivery of one shard's records, as KCL makes it: {@code keepGoing} false stops the
+     * retries of an unfinished batch (a shutdown, a lost lease); the result's checkpoints say what
+     * was done.
+     */
+    Replayer.Result replay(List<Record> records, String shardId, java.util.function.BooleanSupplier keepGoing) {
+        List<String> checkpoints = new ArrayList<>();
         DynamoDBStreamsShardRecordProcessor processor = ShardProcessors.standalone(core.processor(), core.unconvertibleRecords(),
-                () -> System.nanoTime() < deadline);
+                keepGoing);
         processor.initialize(InitializationInput.builder().shardId(shardId)
                 .extendedSequenceNumber(ExtendedSequenceNumber.TRIM_HORIZON).build());
         List<DynamoDBStreamsClientRecord> input = new ArrayList<>(records.size());
@@ -100,7 +114,9 @@ final class KclAdapterReplay implements AutoCloseable {
 
     @Override
     public void close() {
-        core.close();
-        http.close();
+        if (http != null) { // it built the core
+            core.close();
+            http.close();
+        }
     }
 }

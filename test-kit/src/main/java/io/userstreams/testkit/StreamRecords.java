@@ -1,5 +1,6 @@
 package io.userstreams.testkit;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserItems;
@@ -35,8 +36,9 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 public final class StreamRecords {
 
     public static final String STREAM_ARN =
-            "arn:aws:dynamodb:us-east-1:000000000000:table/users/stream/2026-01-01T00:00:00.000";
-    public static final String REGION = "us-east-1";
+            "arn:aws:dynamodb:" + LocalDefaults.REGION + ":" + LocalDefaults.ACCOUNT_ID + ":table/"
+                    + LocalDefaults.USERS_TABLE + "/stream/2026-01-01T00:00:00.000";
+    public static final String REGION = LocalDefaults.REGION;
 
     private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() * 1000);
 

@@ -8,6 +8,7 @@ import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.derived.DerivedEffects;
+import io.userstreams.core.effects.EffectsReader;
 import io.userstreams.core.derived.DynamoDbDerivedTables;
 import io.userstreams.core.search.BulkItemResult;
 import io.userstreams.core.search.ExternalVersions;
@@ -349,11 +350,7 @@ public final class Backfill {
 
     /** plan#/country# counts set to the exact counts; totals (history) untouched. */
     Map<String, Long> rebuildCounts(Map<String, User> users) {
-        Map<String, Long> counts = new TreeMap<>();
-        for (User u : users.values()) {
-            counts.merge(DerivedEffects.planKey(u.plan()), 1L, Long::sum);
-            counts.merge(DerivedEffects.countryKey(u.country()), 1L, Long::sum);
-        }
+        Map<String, Long> counts = EffectsReader.expectedCounts(users.values());
         Map<String, Long> target = new TreeMap<>(counts);
         Map<String, AttributeValue> startKey = null;
         do {
@@ -362,7 +359,7 @@ public final class Backfill {
                     .consistentRead(true));
             for (var item : r.items()) {
                 String key = item.get("statKey").s();
-                if ((key.startsWith("plan#") || key.startsWith("country#")) && !target.containsKey(key)) {
+                if (EffectsReader.isCurrentCount(key) && !target.containsKey(key)) {
                     target.put(key, 0L);
                 }
             }

@@ -1,5 +1,6 @@
 package io.userstreams.core.aws;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public record AwsConnection(Region region, AwsCredentialsProvider credentials, M
      * which is what Lambda and EC2 instance profiles need.
      */
     public static AwsConnection fromEnvironment(Map<String, String> env) {
-        Region region = Region.of(env.getOrDefault(AWS_REGION, "us-east-1"));
+        Region region = Region.of(env.getOrDefault(AWS_REGION, LocalDefaults.REGION));
         Map<Service, URI> endpoints = new java.util.EnumMap<>(Service.class);
         for (Service s : Service.values()) {
             String value = env.get(s.variable());

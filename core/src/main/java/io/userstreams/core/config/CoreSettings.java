@@ -1,5 +1,6 @@
 package io.userstreams.core.config;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,14 +70,14 @@ public record CoreSettings(
             throw new IllegalArgumentException(MAX_ATTEMPTS + " must be a whole number, was '" + maxAttempts + "'");
         }
         return new CoreSettings(
-                env.getOrDefault(USERS_TABLE, "users"),
-                env.getOrDefault(USERS_BY_EMAIL_TABLE, "users_by_email"),
-                env.getOrDefault(USER_STATS_TABLE, "user_stats"),
-                env.getOrDefault(IDEMPOTENCY_TABLE, "user_streams_idempotency"),
+                env.getOrDefault(USERS_TABLE, LocalDefaults.USERS_TABLE),
+                env.getOrDefault(USERS_BY_EMAIL_TABLE, LocalDefaults.USERS_BY_EMAIL_TABLE),
+                env.getOrDefault(USER_STATS_TABLE, LocalDefaults.USER_STATS_TABLE),
+                env.getOrDefault(IDEMPOTENCY_TABLE, LocalDefaults.IDEMPOTENCY_TABLE),
                 env.get(WELCOME_TOPIC_ARN),
                 env.get(DEAD_LETTER_QUEUE_URL),
                 env.get(OPENSEARCH_ENDPOINT),
-                env.getOrDefault(OPENSEARCH_INDEX, "users"),
+                env.getOrDefault(OPENSEARCH_INDEX, LocalDefaults.OPENSEARCH_INDEX),
                 ReactionId.parseList(env.getOrDefault(REACTIONS, "all")),
                 attempts);
     }

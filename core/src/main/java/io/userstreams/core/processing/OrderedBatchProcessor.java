@@ -227,6 +227,11 @@ public final class OrderedBatchProcessor implements BatchProcessor {
             events.add(m -> m.recordDeadLettered(reaction, record, error));
         }
 
+        @Override
+        public void reactionCalled(io.userstreams.core.config.ReactionId reaction, int records, Duration took) {
+            events.add(m -> m.reactionCalled(reaction, records, took));
+        }
+
         void replay(ProcessingMetrics target) {
             for (var e : events) {
                 e.accept(target);
@@ -244,11 +249,13 @@ public final class OrderedBatchProcessor implements BatchProcessor {
         long heldWaits = 0;
         while (position < end) {
             ReactionResult result;
+            long callStarted = System.nanoTime();
             try (CallRecorder.Scope scope = CallRecorder.scope(reactionId)) {
                 result = reaction.apply(valid.subList(position, end));
             } catch (RuntimeException e) {
                 result = ReactionResult.failedAt(0, e);
             }
+            metrics.reactionCalled(reaction.reaction(), end - position, Duration.ofNanos(System.nanoTime() - callStarted));
             int done = Math.max(0, Math.min(result.done(), end - position));
             if (done > 0) {
                 for (int k = position; k < position + done; k++) {

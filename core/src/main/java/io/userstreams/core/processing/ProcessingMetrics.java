@@ -29,6 +29,13 @@ public interface ProcessingMetrics {
     /** A record was given up on by a reaction and written to the dead-letter queue. */
     default void recordDeadLettered(ReactionId reaction, ChangeRecord record, Throwable error) { }
 
+    /**
+     * One call of a reaction on a slice of the batch ({@code records} changes) took this long,
+     * whether it applied all of them, some or none (a retried call is a call of its own). The
+     * reaction's latency: its sink I/O, without the processor's backoff pauses.
+     */
+    default void reactionCalled(ReactionId reaction, int records, Duration took) { }
+
     /** A batch finished (completely or not) after this long. */
     default void batchFinished(BatchOutcome outcome, Duration took) { }
 }

@@ -177,6 +177,13 @@ public final class OpenSearchIndexSink implements SearchSink {
      * daily; returns how many were removed.
      */
     public long purgeTombstones(java.time.Instant before) {
+        try {
+            // delete-by-query sees only refreshed documents: without this, tombstones written since
+            // the last refresh (or while the shard was search-idle) would be missed
+            client.indices().refresh(r -> r.index(index.name()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("OpenSearch unreachable while purging tombstones", e);
+        }
         String body = "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"deleted\":true}},"
                 + "{\"range\":{\"changedAt\":{\"lt\":\"" + before + "\"}}}]}}}";
         try (Response r = client.generic().execute(Requests.builder().method("POST")

@@ -359,6 +359,7 @@ class OrderedBatchProcessorTest {
         java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicInteger processed = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger dead = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
         ProcessingMetrics m = new ProcessingMetrics() {
             @Override
             public void recordProcessed(ReactionId reaction, ChangeRecord record) {
@@ -371,6 +372,13 @@ class OrderedBatchProcessorTest {
                 threads.add(Thread.currentThread().getName());
                 dead.incrementAndGet();
             }
+
+            @Override
+            public void reactionCalled(ReactionId reaction, int count, Duration took) {
+                threads.add(Thread.currentThread().getName());
+                calls.add(reaction.name() + ":" + count);
+                assertThat(took.isNegative()).isFalse();
+            }
         };
         OrderedBatchProcessor p = OrderedBatchProcessor.builder().reaction(a).reaction(b).reaction(c)
                 .deadLetters(sinks.deadLetters).metrics(m).build();
@@ -378,6 +386,12 @@ class OrderedBatchProcessorTest {
         assertThat(threads).containsExactly(Thread.currentThread().getName());
         assertThat(processed).hasValue(14);
         assertThat(dead).hasValue(1);
+        // one timed call per reaction call: a and b take the 5 records at once; c fails at record 1
+        // (not retryable: dead-lettered at once) and is called again on the 3 after it
+        assertThat(calls).filteredOn(x -> !x.startsWith("DERIVED_TABLES"))
+                .containsExactlyInAnyOrder("WELCOME_EMAIL:5", "SEARCH_INDEX:5");
+        assertThat(calls).filteredOn(x -> x.startsWith("DERIVED_TABLES"))
+                .containsExactly("DERIVED_TABLES:5", "DERIVED_TABLES:3");
         p.close();
     }
 

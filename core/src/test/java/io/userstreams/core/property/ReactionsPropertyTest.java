@@ -3,17 +3,12 @@ package io.userstreams.core.property;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.userstreams.core.UserStreamsCore;
-import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.processing.BatchOutcome;
-import io.userstreams.core.processing.DeadLetter;
 import io.userstreams.core.processing.RetryPolicy;
 import io.userstreams.core.failure.SystemicFailureException;
 import io.userstreams.core.sink.InMemorySinks;
-import io.userstreams.core.welcome.WelcomeMessage;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,8 +16,6 @@ import java.util.function.Supplier;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.assertj.core.api.SoftAssertions;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Random histories (inserts, address/plan/country changes, renames, deletes, TTL expiries,
@@ -38,16 +31,7 @@ public class ReactionsPropertyTest {
     void derivedStateEqualsTheTableWhateverTheDelivery(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int shards) {
         UserHistories h = new UserHistories(seed, 3, 4, shards, 40);
         InMemorySinks sinks = new InMemorySinks();
-        sinks.derived.usersTable = ids -> {
-            Map<String, String> now = new HashMap<>();
-            for (String id : ids) {
-                Map<String, AttributeValue> item = h.table.get(id);
-                if (item != null) {
-                    now.put(id, item.get("email").s());
-                }
-            }
-            return now;
-        };
+        sinks.derived.usersTable = HistoryChecks.usersTable(h);
         Random random = new Random(seed ^ 0x5DEECE66DL);
         try (UserStreamsCore core = UserStreamsCore.builder().settings(CoreSettings.fromEnvironment(Map.of()))
                 .sinks(sinks.sinks()).retryPolicy(RetryPolicy.fast(2)).sleeper(d -> { })
@@ -64,7 +48,7 @@ public class ReactionsPropertyTest {
                 }
             }
         }
-        check(h, sinks, seed);
+        HistoryChecks.check(h, sinks, seed);
     }
 
     /** Like a runtime: per shard, from the first unfinished record, in batches; sometimes again from a bit earlier. */
@@ -96,70 +80,5 @@ public class ReactionsPropertyTest {
             cursor[s] = Math.max(cursor[s], start + outcome.completed());
         }
         throw new AssertionError("delivery did not finish");
-    }
-
-    static void check(UserHistories h, InMemorySinks sinks, long seed) {
-        SoftAssertions soft = new SoftAssertions();
-        String where = "seed " + seed + ", history " + h.all.size() + " records";
-        Map<String, String> wantEmails = new HashMap<>();
-        Map<String, Long> wantStats = new HashMap<>();
-        h.table.forEach((id, item) -> {
-            wantEmails.put(item.get("email").s(), id);
-            String plan = item.get("plan").s();
-            String country = item.get("country").s();
-            if (!UserHistories.BAD_PLAN.equals(plan)) {
-                wantStats.merge(DerivedEffects.planKey(plan), 1L, Long::sum);
-            }
-            if (!UserHistories.BAD_COUNTRY.equals(country)) {
-                wantStats.merge(DerivedEffects.countryKey(country), 1L, Long::sum);
-            }
-        });
-        wantStats.put(DerivedEffects.DELETED, h.deletes);
-        wantStats.put(DerivedEffects.EXPIRED, h.expiries);
-        soft.assertThat(sinks.derived.usersByEmail()).as("users_by_email, " + where).isEqualTo(wantEmails);
-        Map<String, Long> gotStats = new HashMap<>(sinks.derived.stats());
-        gotStats.values().removeIf(v -> v == 0);
-        wantStats.values().removeIf(v -> v == 0);
-        soft.assertThat(gotStats).as("user_stats, " + where).isEqualTo(wantStats);
-
-        Map<String, Map<String, Object>> docs = sinks.search.documents();
-        for (int i = 0; i < h.users; i++) {
-            String id = h.userId(i);
-            Map<String, AttributeValue> item = h.table.get(id);
-            Map<String, Object> doc = docs.get(id);
-            if (item == null) {
-                soft.assertThat(doc).as("index: deleted " + id + ", " + where).isNull();
-            } else if (!UserHistories.poisoned(item)) {
-                soft.assertThat(doc).as("index: " + id + ", " + where).isNotNull();
-                if (doc != null) {
-                    soft.assertThat(doc.get("email")).as("index email " + id + ", " + where).isEqualTo(item.get("email").s());
-                    soft.assertThat(doc.get("plan")).as("index plan " + id + ", " + where).isEqualTo(item.get("plan").s());
-                    soft.assertThat(doc.get("country")).as("index country " + id + ", " + where)
-                            .isEqualTo(item.get("country").s());
-                    soft.assertThat(doc.get("version")).as("index version " + id + ", " + where)
-                            .isEqualTo(Long.parseLong(item.get("version").n()));
-                }
-            } else if (doc != null) {
-                // A refused image keeps the last good document of the same user, never an older incarnation's.
-                soft.assertThat(doc.get("createdAt")).as("index incarnation " + id + ", " + where)
-                        .isEqualTo(item.get("createdAt").s());
-            }
-        }
-
-        Map<String, Long> welcomes = new HashMap<>();
-        for (WelcomeMessage m : sinks.welcome.published()) {
-            welcomes.merge(m.idempotencyKey(), 1L, Long::sum);
-        }
-        Map<String, Long> wantWelcomes = new HashMap<>();
-        h.creations.forEach(k -> wantWelcomes.put(k, 1L));
-        soft.assertThat(welcomes).as("one welcome per creation, " + where).isEqualTo(wantWelcomes);
-
-        for (DeadLetter l : sinks.deadLetters.letters()) {
-            ChangeRecord r = l.record();
-            soft.assertThat(r.kind() != ChangeKind.REMOVE && UserHistories.poisoned(r.newImage()))
-                    .as("dead letter only for a refused image: " + l.reaction() + " " + l.errorType() + " " + l.error()
-                            + ", " + where).isTrue();
-        }
-        soft.assertAll();
     }
 }

@@ -1,5 +1,6 @@
 package io.userstreams.localdynamodb.streams;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -51,7 +52,7 @@ public final class StreamEngine implements StreamSink, StreamControls, AutoClose
         }
 
         public static Config defaults() {
-            return new Config("us-east-1", "000000000000", 1, Duration.ofHours(4), Duration.ofHours(24),
+            return new Config(LocalDefaults.REGION, LocalDefaults.ACCOUNT_ID, 1, Duration.ofHours(4), Duration.ofHours(24),
                     Duration.ofMinutes(15), Clock.systemUTC());
         }
     }

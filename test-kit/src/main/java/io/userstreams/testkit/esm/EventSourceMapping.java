@@ -1,5 +1,6 @@
 package io.userstreams.testkit.esm;
 
+import io.userstreams.localdefaults.LocalDefaults;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
@@ -139,7 +140,7 @@ public final class EventSourceMapping implements AutoCloseable {
             throw new IllegalArgumentException("the mapping has an on-failure destination: give its SQS client and queue URL");
         }
         this.functionArn = b.functionArn != null ? b.functionArn
-                : "arn:aws:lambda:us-east-1:000000000000:function:" + b.name;
+                : "arn:aws:lambda:" + LocalDefaults.REGION + ":" + LocalDefaults.ACCOUNT_ID + ":function:" + b.name;
         this.clock = b.clock;
         this.timings = b.timings;
         this.filter = new FilterPatterns(settings.filterPatterns());
