@@ -2,7 +2,11 @@ package io.userstreams.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.userstreams.core.derived.DerivedEffects;
+import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
+import io.userstreams.core.user.UserImage;
+import io.userstreams.core.user.UserItems;
+import io.userstreams.core.user.UserValidator;
 import io.userstreams.testkit.Effects;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Compares every effect with the users table (the source of truth) and the {@link Ledger}: the index
@@ -38,11 +43,62 @@ final class Verifier {
     /** The suite's bad-record tokens: {@code <prefix>-bad-<n>} (table) and {@code <prefix>-evt-<n>} (stream). */
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*-(?:bad|evt)-[0-9]+");
 
-    private final Effects effects;
+    /**
+     * What the verifier reads: the users table and every effect. {@link Effects} on the local stack;
+     * small fakes in the verifier's own tests.
+     */
+    interface World {
+        /** The users table's items as stored, from one scan (the source of truth). */
+        List<Map<String, AttributeValue>> tableItems();
+
+        Map<String, Map<String, Object>> indexedUsers();
+
+        Map<String, String> usersByEmail();
+
+        Map<String, Long> stats();
+
+        Map<String, Integer> welcomeEmailsPerUser();
+
+        List<JsonNode> deadLetters();
+
+        static World of(Effects effects) {
+            return new World() {
+                public List<Map<String, AttributeValue>> tableItems() {
+                    return effects.tableItems();
+                }
+
+                public Map<String, Map<String, Object>> indexedUsers() {
+                    return effects.indexedUsers();
+                }
+
+                public Map<String, String> usersByEmail() {
+                    return effects.usersByEmail();
+                }
+
+                public Map<String, Long> stats() {
+                    return effects.stats();
+                }
+
+                public Map<String, Integer> welcomeEmailsPerUser() {
+                    return effects.welcomeEmailsPerUser();
+                }
+
+                public List<JsonNode> deadLetters() {
+                    return effects.deadLetters();
+                }
+            };
+        }
+    }
+
+    private final World effects;
     private final Ledger ledger;
 
     Verifier(Effects effects, Ledger ledger) {
-        this.effects = effects;
+        this(World.of(effects), ledger);
+    }
+
+    Verifier(World world, Ledger ledger) {
+        this.effects = world;
         this.ledger = ledger;
     }
 
@@ -53,7 +109,23 @@ final class Verifier {
         List<String> problems = new ArrayList<>();
         long nowSeconds = Instant.now().getEpochSecond();
 
-        Map<String, User> table = effects.tableUsers();
+        // One scan for the users and the field-by-field images: both describe the same moment.
+        List<Map<String, AttributeValue>> items = effects.tableItems();
+        Map<String, User> table = new TreeMap<>();
+        Map<String, UserImage> tableImages = new TreeMap<>();
+        for (Map<String, AttributeValue> item : items) {
+            AttributeValue id = item.get("userId");
+            if (id == null || id.s() == null) {
+                continue;
+            }
+            tableImages.put(id.s(), UserValidator.parseFields(item));
+            try {
+                User u = UserItems.fromItem(item);
+                table.put(u.userId(), u);
+            } catch (InvalidUserException e) {
+                // not a user: the reactions do not see it either
+            }
+        }
         long awaitingTtl = table.values().stream()
                 .filter(u -> u.expiresAt().isPresent() && u.expiresAt().getAsLong() <= nowSeconds).count();
 
@@ -89,7 +161,7 @@ final class Verifier {
 
         // users_by_email: exactly the table's emails.
         // Derived tables use each usable field of an item on its own (a bad plan does not hide the address).
-        var images = new TreeMap<>(effects.tableImages());
+        var images = new TreeMap<>(tableImages);
         ledger.phantoms().forEach((id, image) -> images.putIfAbsent(id, io.userstreams.core.user.UserValidator.parseFields(image)));
         Map<String, String> wantEmails = new HashMap<>();
         images.forEach((id, image) -> {

@@ -138,7 +138,11 @@ public final class Effects {
 
     // ---------------------------------------------------------------- users table
 
-    /** The users table (valid users only), by userId. */
+    /** Every item of the users table as stored (one consistent scan). */
+    public List<Map<String, AttributeValue>> tableItems() {
+        return scan(res().usersTable());
+    }
+
     /**
      * Every item of the users table parsed field by field (a bad plan does not hide the address):
      * derived tables use each usable field on its own, so this is what they must equal.
@@ -155,6 +159,7 @@ public final class Effects {
         return images;
     }
 
+    /** The users table (valid users only), by userId. */
     public Map<String, User> tableUsers() {
         Map<String, User> users = new TreeMap<>();
         for (var item : scan(res().usersTable())) {
