@@ -1,6 +1,7 @@
 package io.userstreams.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
@@ -8,6 +9,7 @@ import io.userstreams.core.user.UserImage;
 import io.userstreams.core.user.UserItems;
 import io.userstreams.core.user.UserValidator;
 import io.userstreams.testkit.Effects;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +30,21 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class Verifier {
 
-    /** One comparison. {@code problems} holds the first few differences, for the failure message. */
+    /**
+     * One comparison. {@code problems} holds the first few differences, for the failure message.
+     *
+     * @param awaitingExpiry items of the users table whose TTL has passed but which the TTL sweeper has
+     *                       not deleted yet: their REMOVE is still to come, so the state is not final
+     */
     record Check(long checked, long lost, long duplicated, long deadLettered, long unexpectedDeadLetters,
-                 List<String> problems) {
+                 long awaitingExpiry, List<String> problems) {
+        /**
+         * Effects equal the table, and the table is at rest: an expired item still waiting for the
+         * sweeper is a change on its way (deleted while one looks, its REMOVE applied a moment later),
+         * so a state with one is never exact.
+         */
         boolean exact() {
-            return lost == 0 && duplicated == 0 && unexpectedDeadLetters == 0;
+            return lost == 0 && duplicated == 0 && unexpectedDeadLetters == 0 && awaitingExpiry == 0;
         }
     }
 
@@ -128,6 +140,18 @@ final class Verifier {
         }
         long awaitingTtl = table.values().stream()
                 .filter(u -> u.expiresAt().isPresent() && u.expiresAt().getAsLong() <= nowSeconds).count();
+        // Any item the sweeper is yet to delete (valid user or not): the table is not at rest.
+        List<String> expiring = new ArrayList<>();
+        for (Map<String, AttributeValue> item : items) {
+            if (awaitsSweeper(item, nowSeconds)) {
+                AttributeValue id = item.get("userId");
+                expiring.add(id == null || id.s() == null ? "?" : id.s());
+            }
+        }
+        if (!expiring.isEmpty()) {
+            note(problems, "ttl: " + expiring.size() + " expired item(s) still in the users table, waiting for the"
+                    + " TTL sweeper (first: " + expiring.get(0) + ")");
+        }
 
         // Search index: every live user at its latest version, nothing else.
         Map<String, Map<String, Object>> index = effects.indexedUsers();
@@ -272,12 +296,31 @@ final class Verifier {
                         + "' in its reason " + reasons.get(0));
             }
         }
-        return new Check(checked[0], lost, duplicated, deadLettered, unexpected, List.copyOf(problems));
+        return new Check(checked[0], lost, duplicated, deadLettered, unexpected, expiring.size(), List.copyOf(problems));
+    }
+
+    /**
+     * DynamoDB's TTL rule, which the local sweeper follows: a number of epoch seconds at or before
+     * now, and not more than five years in the past (such values are ignored as garbage).
+     */
+    static boolean awaitsSweeper(Map<String, AttributeValue> item, long nowSeconds) {
+        AttributeValue ttl = item.get(StreamRecordConverter.TTL_ATTRIBUTE);
+        if (ttl == null || ttl.n() == null) {
+            return false;
+        }
+        try {
+            BigDecimal expires = new BigDecimal(ttl.n());
+            return expires.compareTo(BigDecimal.valueOf(nowSeconds)) <= 0
+                    && expires.compareTo(BigDecimal.valueOf(nowSeconds - 5L * 365 * 24 * 3600)) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**
      * Polls until the effects are exact (then checks once more after {@code settle}, so late
-     * duplicates show), or the timeout passes.
+     * duplicates show), or the timeout passes. Exact includes a table at rest: the TTL sweeper, the
+     * one writer still at work after a scenario's traffic, has no expired item left to delete.
      */
     Converged awaitExact(Duration timeout, Duration settle, java.io.PrintStream progress) {
         long start = System.nanoTime();
@@ -288,9 +331,11 @@ final class Verifier {
             sleep(1000);
             last = check();
             if (!last.exact() && System.nanoTime() > nextReport) {
-                progress.printf("  ... %d s: %d effects missing, %d duplicated; first: %s%n",
+                progress.printf("  ... %d s: %d effects missing, %d duplicated, %d expired items awaiting the TTL sweeper;"
+                                + " first: %s%n",
                         (System.nanoTime() - start) / 1_000_000_000L, last.lost() + last.unexpectedDeadLetters(),
-                        last.duplicated(), last.problems().subList(0, Math.min(3, last.problems().size())));
+                        last.duplicated(), last.awaitingExpiry(),
+                        last.problems().subList(0, Math.min(3, last.problems().size())));
                 nextReport = System.nanoTime() + 15_000_000_000L;
             }
         }

@@ -133,6 +133,22 @@ class VerifierTest {
     }
 
     @Test
+    void anExpiredUserTheSweeperNeverDeletesIsReportedNotCalledExact() {
+        SteppingWorld world = new SteppingWorld(Integer.MAX_VALUE, Integer.MAX_VALUE);
+        Verifier verifier = new Verifier(world, ledger());
+
+        Verifier.Check now = verifier.check();
+        assertThat(now.exact()).isFalse();
+        assertThat(now.lost()).isZero();
+        assertThat(now.duplicated()).isZero();
+        assertThat(now.awaitingExpiry()).isEqualTo(1);
+        assertThat(now.problems()).anyMatch(p -> p.contains("TTL sweeper") && p.contains("u2"));
+
+        Verifier.Converged c = verifier.awaitExact(Duration.ofMillis(1500), Duration.ZERO, quiet());
+        assertThat(c.exactAt()).isNull();
+    }
+
+    @Test
     void effectsEqualToASweptTableAreExact() {
         SteppingWorld world = new SteppingWorld(1, 1);
         Verifier.Check c = new Verifier(world, ledger()).check();
