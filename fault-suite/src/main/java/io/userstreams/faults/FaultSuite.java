@@ -51,14 +51,14 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 public final class FaultSuite implements AutoCloseable {
 
     /**
-     * @param scenarios which scenarios (numbers 1-8), in this order
+     * @param scenarios which scenarios (numbers 1-10), in this order
      * @param runtimes  which runtimes host the reactions; each runs the scenarios that apply to it
      * @param soak      zero: one round; else rounds until this much time has passed
      * @param workDir   consumer logs, the suite's own log, metrics
      */
     public record Options(List<Integer> scenarios, List<RuntimeKind> runtimes, Duration soak, Path workDir) {
         public static Options ci(Path workDir) {
-            return new Options(List.of(1, 2, 3, 4, 5, 6, 7, 8), List.of(RuntimeKind.KCL, RuntimeKind.LAMBDA),
+            return new Options(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), List.of(RuntimeKind.KCL, RuntimeKind.LAMBDA),
                     Duration.ZERO, workDir);
         }
     }
@@ -79,6 +79,7 @@ public final class FaultSuite implements AutoCloseable {
     private final DynamoDbFaultProxy dynamoDbProxy;
     private final Map<String, String> runtimeEnv;
     private final Ledger ledger = new Ledger();
+    private final io.userstreams.testkit.Effects effects;
     private final Verifier verifier;
     private final UserStore users;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -126,7 +127,8 @@ public final class FaultSuite implements AutoCloseable {
             env.put(CoreSettings.OPENSEARCH_ENDPOINT, openSearchProxy.endpoint("http").toString());
             env.put(AwsConnection.Service.DYNAMODB.variable(), dynamoDbProxy.endpoint().toString());
             this.runtimeEnv = Map.copyOf(env);
-            this.verifier = new Verifier(TestKit.attach(stack).effects(), ledger);
+            this.effects = TestKit.attach(stack).effects();
+            this.verifier = new Verifier(effects, ledger);
             this.users = new UserStore(stack.dynamoDb(), stack.resources().usersTable());
         } catch (RuntimeException e) {
             close();
@@ -285,6 +287,8 @@ public final class FaultSuite implements AutoCloseable {
             case POISON -> (prefix, problems) -> poison(runtime, prefix, problems);
             case REDELIVERY -> (prefix, problems) -> redelivery(runtime, prefix, problems);
             case SIGTERM -> this::sigterm;
+            case SIGTERM_AT_SHARD_END -> this::sigtermAtShardEnd;
+            case OPENSEARCH_RESTART -> (prefix, problems) -> openSearchRestart(runtime, prefix, problems);
         };
     }
 
@@ -461,6 +465,85 @@ public final class FaultSuite implements AutoCloseable {
         fleet.startWorker();
         load.join();
         return stoppedAt == null ? Instant.now() : stoppedAt;
+    }
+
+    /**
+     * 9: the shard the consumers read ends (the local DynamoDB rolls it over: it closes, a child
+     * continues) and at that moment every consumer gets SIGTERM, while the parent's last records are
+     * still being read and applied; a new consumer resumes. A shard-end checkpoint that passed a
+     * record not applied would lose it.
+     */
+    private Instant sigtermAtShardEnd(String prefix, List<String> problems) {
+        CompletableFuture<Integer> load = workload(prefix).start(ops(12), RATE);
+        fleet.awaitProgress(Duration.ofSeconds(30));
+        sleep(random.nextInt(1000));
+        List<String> children = stack.localDynamoDb().streams().rollOver(stack.resources().usersTable());
+        if (children.isEmpty()) {
+            problems.add("the roll-over ended no shard");
+        }
+        Instant stoppedAt = null;
+        for (ConsumerProcess p : fleet.live()) {
+            int exit = p.terminate(Duration.ofSeconds(40));
+            stoppedAt = Instant.now();
+            if (exit != 0 && exit != 143) {
+                problems.add("consumer " + p.workerId() + " exited with " + exit + " after SIGTERM; log " + p.logFile());
+            }
+        }
+        fleet.startWorker();
+        load.join();
+        return stoppedAt == null ? Instant.now() : stoppedAt;
+    }
+
+    /**
+     * 10: users created and captured, some deleted, the OpenSearch node restarted (it forgets the
+     * delete tombstones it kept in memory), then the capture with their older INSERTs replayed
+     * through the runtime's adapter: the deleted users must not come back to the index.
+     */
+    private Instant openSearchRestart(RuntimeKind runtime, String prefix, List<String> problems) {
+        Workload w = workload(prefix);
+        w.run(ops(4), RATE);
+        Verifier.Converged applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO, out);
+        if (applied.exactAt() == null) {
+            problems.add("changes not applied before the capture: " + applied.check().problems());
+        }
+        List<Record> capture = tail(150);
+        List<String> deleted = new ArrayList<>();
+        for (String id : w.live()) {
+            if (deleted.size() < 15) {
+                w.delete(id);
+                deleted.add(id);
+            }
+        }
+        applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO, out);
+        if (applied.exactAt() == null) {
+            problems.add("deletes not applied before the restart: " + applied.check().problems());
+        }
+        stack.restartOpenSearch();
+        Instant restarted = Instant.now();
+        String index = stack.resources().openSearchIndex();
+        try {
+            stack.openSearch().cluster().health(h -> h.index(index)
+                    .waitForStatus(org.opensearch.client.opensearch._types.HealthStatus.Yellow).timeout(t -> t.time("60s")));
+        } catch (IOException e) {
+            problems.add("OpenSearch did not come back after the restart: " + e);
+        }
+        long insertsOfDeleted = capture.stream().filter(r -> "INSERT".equals(r.eventNameAsString()) && r.dynamodb() != null
+                && r.dynamodb().keys().get("userId") != null && deleted.contains(r.dynamodb().keys().get("userId").s()))
+                .count();
+        if (insertsOfDeleted == 0) {
+            problems.add("the capture holds no INSERT of a deleted user: the replay would prove nothing");
+        }
+        try (Replayer replayer = new Replayer(replayRuntime(runtime), runtimeEnv)) {
+            for (int from = 0; from < capture.size(); from += 100) {
+                deliver(replayer, capture.subList(from, Math.min(capture.size(), from + 100)), problems);
+            }
+        }
+        Map<String, Map<String, Object>> indexed = effects.indexedUsers();
+        List<String> back = deleted.stream().filter(indexed::containsKey).toList();
+        if (!back.isEmpty()) {
+            problems.add(back.size() + " deleted users back in the index after the restart and replay, first " + back.get(0));
+        }
+        return restarted;
     }
 
     // ---------------------------------------------------------------- self-check

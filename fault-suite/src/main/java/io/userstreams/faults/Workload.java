@@ -103,6 +103,15 @@ final class Workload {
         return live.get(random.nextInt(live.size()));
     }
 
+    /** Deletes one of this workload's live users, as a writer does. */
+    synchronized void delete(String id) {
+        if (!live.remove(id)) {
+            throw new IllegalArgumentException("not a live user of this workload: " + id);
+        }
+        store.delete(id, OptionalLong.empty());
+        ledger.deleted();
+    }
+
     /** Users this workload created that are still alive (not deleted, not expiring). */
     synchronized List<String> live() {
         return List.copyOf(live);
