@@ -2,6 +2,7 @@ package io.userstreams.faults;
 
 import io.userstreams.cli.stream.StreamReader;
 import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.aws.CallRecorder;
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.user.UserStore;
 import io.userstreams.faults.Scenario.RuntimeKind;
@@ -63,6 +64,15 @@ public final class FaultSuite implements AutoCloseable {
         }
     }
 
+    /**
+     * System property naming a folder: when set, the runtimes' AWS calls are recorded there (core's
+     * CallRecorder) for template-tests' permission check, one file per runtime:
+     * {@value #LAMBDA_CALLS} (the in-process handlers) and {@value #KCL_CALLS} (the consumer processes).
+     */
+    public static final String RECORD_CALLS = "faults.recordCalls";
+    static final String LAMBDA_CALLS = "fault-suite-lambda.txt";
+    static final String KCL_CALLS = "fault-suite-kcl.txt";
+
     /** Writes per second of good traffic during a scenario (each write is one stream record). */
     static final int RATE = 25;
     static final int BAD_IN_TABLE = 600;
@@ -88,6 +98,8 @@ public final class FaultSuite implements AutoCloseable {
         return t;
     });
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Where each runtime's calls are recorded; empty when recording is off. */
+    private final Map<RuntimeKind, Path> callFiles = new java.util.EnumMap<>(RuntimeKind.class);
     private final Random random = new Random(20261125L);
     private KclFleet fleet;
     /** The template's two stream-triggered functions behind the faithful mapping emulator. */
@@ -122,10 +134,28 @@ public final class FaultSuite implements AutoCloseable {
             closeables.add(openSearchProxy);
             this.dynamoDbProxy = DynamoDbFaultProxy.start(stack.dynamoDbEndpoint());
             closeables.add(dynamoDbProxy);
+            String recordDir = System.getProperty(RECORD_CALLS);
+            if (recordDir != null && !recordDir.isBlank()) {
+                callFiles.put(RuntimeKind.LAMBDA, Path.of(recordDir, LAMBDA_CALLS));
+                callFiles.put(RuntimeKind.KCL, Path.of(recordDir, KCL_CALLS));
+                String before = System.getProperty(CallRecorder.PROPERTY);
+                recordInProcessCallsAs(RuntimeKind.KCL);
+                closeables.add(() -> {
+                    if (before == null) {
+                        System.clearProperty(CallRecorder.PROPERTY);
+                    } else {
+                        System.setProperty(CallRecorder.PROPERTY, before);
+                    }
+                });
+            }
             Map<String, String> env = new HashMap<>(stack.environment());
             // The reactions reach OpenSearch and DynamoDB through the fault proxies; the stream is read directly.
             env.put(CoreSettings.OPENSEARCH_ENDPOINT, openSearchProxy.endpoint("http").toString());
             env.put(AwsConnection.Service.DYNAMODB.variable(), dynamoDbProxy.endpoint().toString());
+            if (callFiles.containsKey(RuntimeKind.KCL)) {
+                // The consumer processes record into their own file (children see only the variable).
+                env.put(CallRecorder.VARIABLE, callFiles.get(RuntimeKind.KCL).toString());
+            }
             this.runtimeEnv = Map.copyOf(env);
             this.effects = TestKit.attach(stack).effects();
             this.verifier = new Verifier(effects, ledger);
@@ -190,6 +220,17 @@ public final class FaultSuite implements AutoCloseable {
 
     // ---------------------------------------------------------------- runtimes
 
+    /**
+     * In-process calls are the Lambda runtime's while the in-process handlers run, else the KCL
+     * runtime's (its adapter replaying in scenarios 6 and 7); the consumer processes record apart.
+     */
+    private void recordInProcessCallsAs(RuntimeKind runtime) {
+        Path file = callFiles.get(runtime);
+        if (file != null) {
+            System.setProperty(CallRecorder.PROPERTY, file.toString());
+        }
+    }
+
     private void startRuntime(RuntimeKind runtime) {
         if (runtime == RuntimeKind.KCL) {
             if (fleet == null) {
@@ -199,6 +240,7 @@ public final class FaultSuite implements AutoCloseable {
             fleet.startWorker();
             fleet.awaitLeaseHeld(Duration.ofSeconds(60));
         } else {
+            recordInProcessCallsAs(RuntimeKind.LAMBDA);
             // A new mapping starts at the stream's tip: the runtime before it finishes what came earlier.
             mappings = lambdaMappings("main", s -> s.withStartingPosition(MappingSettings.StartingPosition.LATEST));
         }
@@ -234,6 +276,7 @@ public final class FaultSuite implements AutoCloseable {
         } else if (mappings != null) {
             closeAll(mappings);
             mappings = null;
+            recordInProcessCallsAs(RuntimeKind.KCL);
         }
     }
 
