@@ -14,6 +14,9 @@ import io.userstreams.lambda.UserStreamHandler;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackOptions;
 import io.userstreams.localsns.SnsFault;
+import io.userstreams.mail.MailSettings;
+import io.userstreams.mail.WelcomeMailHandler;
+import io.userstreams.mail.local.WelcomeQueuePoller;
 import io.userstreams.testkit.Replayer;
 import io.userstreams.testkit.TestKit;
 import io.userstreams.testkit.esm.EventSourceMapping;
@@ -90,6 +93,7 @@ public final class FaultSuite implements AutoCloseable {
     private final Map<String, String> runtimeEnv;
     private final Ledger ledger = new Ledger();
     private final io.userstreams.testkit.Effects effects;
+    private MailSettings mailSettings;
     private final Verifier verifier;
     private final UserStore users;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -158,7 +162,8 @@ public final class FaultSuite implements AutoCloseable {
             }
             this.runtimeEnv = Map.copyOf(env);
             this.effects = TestKit.attach(stack).effects();
-            this.verifier = new Verifier(effects, ledger);
+            startMailSender();
+            this.verifier = new Verifier(Verifier.World.of(effects, this::mail), ledger);
             this.users = new UserStore(stack.dynamoDb(), stack.resources().usersTable());
         } catch (RuntimeException e) {
             close();
@@ -216,6 +221,52 @@ public final class FaultSuite implements AutoCloseable {
             out.println("  " + String.join("; ", r.problems()));
         }
         return r;
+    }
+
+    // ---------------------------------------------------------------- the welcome mail path
+
+    /**
+     * The mail sender as deployed (its Lambda handler) behind the template's FIFO welcome queue, fed as
+     * Lambda's SQS event source feeds it, sending through the local SES endpoint into the local
+     * mail server: the welcome check counts mails in the inboxes, not only publishes.
+     */
+    private void startMailSender() {
+        String queueUrl = stack.resources().welcomeQueueUrl()
+                .orElseThrow(() -> new IllegalStateException("the local stack has no welcome queue"));
+        mailSettings = MailSettings.fromEnvironment(stack.environment());
+        WelcomeMailHandler handler = new WelcomeMailHandler(mailSettings);
+        closeables.add(handler);
+        closeables.add(new WelcomeQueuePoller(stack.sqs(), queueUrl, stack.region(), handler, Duration.ofSeconds(1)).start());
+    }
+
+    /** The mails in the local mailboxes (by recipient) and the sender's recorded outcome per user. */
+    private Verifier.Mail mail() {
+        Map<String, Integer> perRecipient = new HashMap<>();
+        try {
+            for (jakarta.mail.internet.MimeMessage m : stack.mailServer().receivedMessages()) {
+                jakarta.mail.Address[] to = m.getRecipients(jakarta.mail.Message.RecipientType.TO);
+                for (jakarta.mail.Address a : to == null ? new jakarta.mail.Address[0] : to) {
+                    String address = a instanceof jakarta.mail.internet.InternetAddress ia ? ia.getAddress() : a.toString();
+                    perRecipient.merge(address.toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                }
+            }
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException("reading the local mailboxes failed", e);
+        }
+        Map<String, String> outcomes = new HashMap<>();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
+        do {
+            var from = start;
+            var page = stack.dynamoDb().scan(b -> b.tableName(mailSettings.sendsTable()).consistentRead(true)
+                    .exclusiveStartKey(from));
+            for (var item : page.items()) {
+                if (item.containsKey("userId") && item.containsKey("status")) {
+                    outcomes.put(item.get("userId").s(), item.get("status").s());
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return new Verifier.Mail(perRecipient, outcomes);
     }
 
     // ---------------------------------------------------------------- runtimes

@@ -73,8 +73,21 @@ final class Verifier {
 
         List<JsonNode> deadLetters();
 
+        /** The mail path's end, or null where no mail sender runs (then only publishes are counted). */
+        default Mail mail() {
+            return null;
+        }
+
         static World of(Effects effects) {
+            return of(effects, () -> null);
+        }
+
+        static World of(Effects effects, java.util.function.Supplier<Mail> mail) {
             return new World() {
+                public Mail mail() {
+                    return mail.get();
+                }
+
                 public List<Map<String, AttributeValue>> tableItems() {
                     return effects.tableItems();
                 }
@@ -100,6 +113,22 @@ final class Verifier {
                 }
             };
         }
+    }
+
+    /**
+     * What the welcome mail path delivered: mails in the local mailboxes per recipient address, and
+     * the mail sender's recorded outcome (SENT, SKIPPED, REJECTED, IN_PROGRESS) per user.
+     */
+    record Mail(Map<String, Integer> mailsPerRecipient, Map<String, String> outcomePerUser) {
+    }
+
+    /** The suite's addresses: {@code <userId>@example.com}, after an email change {@code <userId>.v<n>@example.org}. */
+    private static final Pattern CHANGED_ADDRESS = Pattern.compile("\\.v[0-9]+$");
+
+    static String userOfAddress(String address) {
+        int at = address.indexOf('@');
+        String local = at < 0 ? address : address.substring(0, at);
+        return CHANGED_ADDRESS.matcher(local).replaceFirst("");
     }
 
     private final World effects;
@@ -267,6 +296,34 @@ final class Verifier {
                 checked[0]++;
                 duplicated += w.getValue();
                 note(problems, "welcome: unexpected for " + w.getKey());
+            }
+        }
+
+        // Welcome mails in the inboxes: one per inserted user, unless the sender recorded why none
+        // went out (the user was deleted or expired first: SKIPPED; the item is not a valid user: REJECTED).
+        Mail mail = effects.mail();
+        if (mail != null) {
+            Map<String, Integer> mails = new HashMap<>();
+            mail.mailsPerRecipient().forEach((address, n) -> mails.merge(userOfAddress(address), n, Integer::sum));
+            for (String id : inserted) {
+                checked[0]++;
+                int n = mails.getOrDefault(id, 0);
+                String outcome = mail.outcomePerUser().get(id);
+                if (n > 1) {
+                    duplicated += n - 1;
+                    note(problems, "welcome mail: " + n + " in the inboxes of " + id);
+                } else if (n == 0 && !"SKIPPED".equals(outcome) && !"REJECTED".equals(outcome)) {
+                    lost++;
+                    note(problems, "welcome mail: none in the inboxes of " + id
+                            + (outcome == null ? "" : " (sender: " + outcome + ")"));
+                }
+            }
+            for (Map.Entry<String, Integer> m : mails.entrySet()) {
+                if (!inserted.contains(m.getKey())) {
+                    checked[0]++;
+                    duplicated += m.getValue();
+                    note(problems, "welcome mail: unexpected for " + m.getKey());
+                }
             }
         }
 

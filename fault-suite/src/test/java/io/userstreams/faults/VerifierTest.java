@@ -30,7 +30,7 @@ class VerifierTest {
     static final Instant CREATED = Instant.parse("2026-12-06T10:00:00Z");
 
     /** The effects of u1 and u2 as applied; the table and the effects change in the steps the test gives. */
-    static final class SteppingWorld implements Verifier.World {
+    static class SteppingWorld implements Verifier.World {
         final AtomicInteger looks = new AtomicInteger();
         final int sweptAtLook;
         final int appliedAtLook;
@@ -154,6 +154,32 @@ class VerifierTest {
         Verifier.Check c = new Verifier(world, ledger()).check();
         assertThat(c.exact()).as(c.problems().toString()).isTrue();
         assertThat(c.checked()).isPositive();
+    }
+
+    @Test
+    void welcomesAreCountedInTheInboxesWithTheSendersReasonWhenNoneWentOut() {
+        Verifier.Mail[] mail = {null};
+        SteppingWorld world = new SteppingWorld(1, 1) {
+            @Override
+            public Verifier.Mail mail() {
+                return mail[0];
+            }
+        };
+        Ledger ledger = ledger();
+        Verifier verifier = new Verifier(world, ledger);
+        // u1 got its mail (at the address it has after an email change); u2 expired before it went out.
+        mail[0] = new Verifier.Mail(Map.of("u1.v3@example.org", 1), Map.of("u1", "SENT", "u2", "SKIPPED"));
+        assertThat(verifier.check().exact()).as(verifier.check().problems().toString()).isTrue();
+
+        mail[0] = new Verifier.Mail(Map.of(), Map.of("u1", "IN_PROGRESS", "u2", "SKIPPED"));
+        Verifier.Check none = verifier.check();
+        assertThat(none.lost()).isEqualTo(1);
+        assertThat(none.problems()).contains("welcome mail: none in the inboxes of u1 (sender: IN_PROGRESS)");
+
+        mail[0] = new Verifier.Mail(Map.of("u1@example.com", 2, "u9@example.com", 1), Map.of("u1", "SENT", "u2", "SKIPPED"));
+        Verifier.Check twice = verifier.check();
+        assertThat(twice.duplicated()).isEqualTo(2);
+        assertThat(twice.problems()).contains("welcome mail: 2 in the inboxes of u1", "welcome mail: unexpected for u9");
     }
 
     private static PrintStream quiet() {
