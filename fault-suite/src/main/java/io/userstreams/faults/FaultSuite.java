@@ -234,10 +234,17 @@ public final class FaultSuite implements AutoCloseable {
         String queueUrl = stack.resources().welcomeQueueUrl()
                 .orElseThrow(() -> new IllegalStateException("the local stack has no welcome queue"));
         mailSettings = MailSettings.fromEnvironment(stack.environment());
-        WelcomeMailHandler handler = new WelcomeMailHandler(mailSettings);
-        closeables.add(handler);
-        closeables.add(new WelcomeQueuePoller(stack.sqs(), queueUrl, stack.region(), handler, Duration.ofSeconds(1)).start());
+        // Lambda runs a FIFO queue's message groups (one per user) concurrently: a few sender
+        // instances keep up with the suite's creations, as a single one would not.
+        for (int i = 0; i < MAIL_SENDERS; i++) {
+            WelcomeMailHandler handler = new WelcomeMailHandler(mailSettings);
+            closeables.add(handler);
+            closeables.add(new WelcomeQueuePoller(stack.sqs(), queueUrl, stack.region(), handler, Duration.ofSeconds(1))
+                    .start());
+        }
     }
+
+    static final int MAIL_SENDERS = 4;
 
     /** The mails in the local mailboxes (by recipient) and the sender's recorded outcome per user. */
     private Verifier.Mail mail() {
@@ -568,7 +575,7 @@ public final class FaultSuite implements AutoCloseable {
      * record not applied would lose it.
      */
     private Instant sigtermAtShardEnd(String prefix, List<String> problems) {
-        CompletableFuture<Integer> load = workload(prefix).start(ops(12), RATE);
+        CompletableFuture<Integer> load = workload(prefix).start(ops(8), RATE);
         fleet.awaitProgress(Duration.ofSeconds(30));
         sleep(random.nextInt(1000));
         List<String> children = stack.localDynamoDb().streams().rollOver(stack.resources().usersTable());
