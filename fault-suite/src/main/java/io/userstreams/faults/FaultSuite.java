@@ -2,6 +2,7 @@ package io.userstreams.faults;
 
 import io.userstreams.cli.stream.StreamReader;
 import io.userstreams.core.aws.AwsConnection;
+import io.userstreams.core.aws.CallRecorder;
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.user.UserStore;
 import io.userstreams.faults.Scenario.RuntimeKind;
@@ -13,6 +14,9 @@ import io.userstreams.lambda.UserStreamHandler;
 import io.userstreams.localstack.LocalStack;
 import io.userstreams.localstack.LocalStackOptions;
 import io.userstreams.localsns.SnsFault;
+import io.userstreams.mail.MailSettings;
+import io.userstreams.mail.WelcomeMailHandler;
+import io.userstreams.mail.local.WelcomeQueuePoller;
 import io.userstreams.testkit.Replayer;
 import io.userstreams.testkit.TestKit;
 import io.userstreams.testkit.esm.EventSourceMapping;
@@ -51,17 +55,26 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 public final class FaultSuite implements AutoCloseable {
 
     /**
-     * @param scenarios which scenarios (numbers 1-8), in this order
+     * @param scenarios which scenarios (numbers 1-10), in this order
      * @param runtimes  which runtimes host the reactions; each runs the scenarios that apply to it
      * @param soak      zero: one round; else rounds until this much time has passed
      * @param workDir   consumer logs, the suite's own log, metrics
      */
     public record Options(List<Integer> scenarios, List<RuntimeKind> runtimes, Duration soak, Path workDir) {
         public static Options ci(Path workDir) {
-            return new Options(List.of(1, 2, 3, 4, 5, 6, 7, 8), List.of(RuntimeKind.KCL, RuntimeKind.LAMBDA),
+            return new Options(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), List.of(RuntimeKind.KCL, RuntimeKind.LAMBDA),
                     Duration.ZERO, workDir);
         }
     }
+
+    /**
+     * System property naming a folder: when set, the runtimes' AWS calls are recorded there (core's
+     * CallRecorder) for template-tests' permission check, one file per runtime:
+     * {@value #LAMBDA_CALLS} (the in-process handlers) and {@value #KCL_CALLS} (the consumer processes).
+     */
+    public static final String RECORD_CALLS = "faults.recordCalls";
+    static final String LAMBDA_CALLS = "fault-suite-lambda.txt";
+    static final String KCL_CALLS = "fault-suite-kcl.txt";
 
     /** Writes per second of good traffic during a scenario (each write is one stream record). */
     static final int RATE = 25;
@@ -79,6 +92,8 @@ public final class FaultSuite implements AutoCloseable {
     private final DynamoDbFaultProxy dynamoDbProxy;
     private final Map<String, String> runtimeEnv;
     private final Ledger ledger = new Ledger();
+    private final io.userstreams.testkit.Effects effects;
+    private MailSettings mailSettings;
     private final Verifier verifier;
     private final UserStore users;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,6 +102,8 @@ public final class FaultSuite implements AutoCloseable {
         return t;
     });
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Where each runtime's calls are recorded; empty when recording is off. */
+    private final Map<RuntimeKind, Path> callFiles = new java.util.EnumMap<>(RuntimeKind.class);
     private final Random random = new Random(20261125L);
     private KclFleet fleet;
     /** The template's two stream-triggered functions behind the faithful mapping emulator. */
@@ -121,12 +138,32 @@ public final class FaultSuite implements AutoCloseable {
             closeables.add(openSearchProxy);
             this.dynamoDbProxy = DynamoDbFaultProxy.start(stack.dynamoDbEndpoint());
             closeables.add(dynamoDbProxy);
+            String recordDir = System.getProperty(RECORD_CALLS);
+            if (recordDir != null && !recordDir.isBlank()) {
+                callFiles.put(RuntimeKind.LAMBDA, Path.of(recordDir, LAMBDA_CALLS));
+                callFiles.put(RuntimeKind.KCL, Path.of(recordDir, KCL_CALLS));
+                String before = System.getProperty(CallRecorder.PROPERTY);
+                recordInProcessCallsAs(RuntimeKind.KCL);
+                closeables.add(() -> {
+                    if (before == null) {
+                        System.clearProperty(CallRecorder.PROPERTY);
+                    } else {
+                        System.setProperty(CallRecorder.PROPERTY, before);
+                    }
+                });
+            }
             Map<String, String> env = new HashMap<>(stack.environment());
             // The reactions reach OpenSearch and DynamoDB through the fault proxies; the stream is read directly.
             env.put(CoreSettings.OPENSEARCH_ENDPOINT, openSearchProxy.endpoint("http").toString());
             env.put(AwsConnection.Service.DYNAMODB.variable(), dynamoDbProxy.endpoint().toString());
+            if (callFiles.containsKey(RuntimeKind.KCL)) {
+                // The consumer processes record into their own file (children see only the variable).
+                env.put(CallRecorder.VARIABLE, callFiles.get(RuntimeKind.KCL).toString());
+            }
             this.runtimeEnv = Map.copyOf(env);
-            this.verifier = new Verifier(TestKit.attach(stack).effects(), ledger);
+            this.effects = TestKit.attach(stack).effects();
+            startMailSender();
+            this.verifier = new Verifier(Verifier.World.of(effects, this::mail), ledger);
             this.users = new UserStore(stack.dynamoDb(), stack.resources().usersTable());
         } catch (RuntimeException e) {
             close();
@@ -186,7 +223,71 @@ public final class FaultSuite implements AutoCloseable {
         return r;
     }
 
+    // ---------------------------------------------------------------- the welcome mail path
+
+    /**
+     * The mail sender as deployed (its Lambda handler) behind the template's FIFO welcome queue, fed as
+     * Lambda's SQS event source feeds it, sending through the local SES endpoint into the local
+     * mail server: the welcome check counts mails in the inboxes, not only publishes.
+     */
+    private void startMailSender() {
+        String queueUrl = stack.resources().welcomeQueueUrl()
+                .orElseThrow(() -> new IllegalStateException("the local stack has no welcome queue"));
+        mailSettings = MailSettings.fromEnvironment(stack.environment());
+        // Lambda runs a FIFO queue's message groups (one per user) concurrently: a few sender
+        // instances keep up with the suite's creations, as a single one would not.
+        for (int i = 0; i < MAIL_SENDERS; i++) {
+            WelcomeMailHandler handler = new WelcomeMailHandler(mailSettings);
+            closeables.add(handler);
+            closeables.add(new WelcomeQueuePoller(stack.sqs(), queueUrl, stack.region(), handler, Duration.ofSeconds(1))
+                    .start());
+        }
+    }
+
+    static final int MAIL_SENDERS = 4;
+
+    /** The mails in the local mailboxes (by recipient) and the sender's recorded outcome per user. */
+    private Verifier.Mail mail() {
+        Map<String, Integer> perRecipient = new HashMap<>();
+        try {
+            for (jakarta.mail.internet.MimeMessage m : stack.mailServer().receivedMessages()) {
+                jakarta.mail.Address[] to = m.getRecipients(jakarta.mail.Message.RecipientType.TO);
+                for (jakarta.mail.Address a : to == null ? new jakarta.mail.Address[0] : to) {
+                    String address = a instanceof jakarta.mail.internet.InternetAddress ia ? ia.getAddress() : a.toString();
+                    perRecipient.merge(address.toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                }
+            }
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException("reading the local mailboxes failed", e);
+        }
+        Map<String, String> outcomes = new HashMap<>();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
+        do {
+            var from = start;
+            var page = stack.dynamoDb().scan(b -> b.tableName(mailSettings.sendsTable()).consistentRead(true)
+                    .exclusiveStartKey(from));
+            for (var item : page.items()) {
+                if (item.containsKey("userId") && item.containsKey("status")) {
+                    outcomes.put(item.get("userId").s(), item.get("status").s());
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return new Verifier.Mail(perRecipient, outcomes);
+    }
+
     // ---------------------------------------------------------------- runtimes
+
+    /**
+     * In-process calls are the Lambda runtime's while the in-process handlers run, else the KCL
+     * runtime's (its adapter replaying in scenarios 6 and 7); the consumer processes record apart.
+     */
+    private void recordInProcessCallsAs(RuntimeKind runtime) {
+        Path file = callFiles.get(runtime);
+        if (file != null) {
+            System.setProperty(CallRecorder.PROPERTY, file.toString());
+        }
+    }
 
     private void startRuntime(RuntimeKind runtime) {
         if (runtime == RuntimeKind.KCL) {
@@ -197,6 +298,7 @@ public final class FaultSuite implements AutoCloseable {
             fleet.startWorker();
             fleet.awaitLeaseHeld(Duration.ofSeconds(60));
         } else {
+            recordInProcessCallsAs(RuntimeKind.LAMBDA);
             // A new mapping starts at the stream's tip: the runtime before it finishes what came earlier.
             mappings = lambdaMappings("main", s -> s.withStartingPosition(MappingSettings.StartingPosition.LATEST));
         }
@@ -232,6 +334,7 @@ public final class FaultSuite implements AutoCloseable {
         } else if (mappings != null) {
             closeAll(mappings);
             mappings = null;
+            recordInProcessCallsAs(RuntimeKind.KCL);
         }
     }
 
@@ -285,6 +388,8 @@ public final class FaultSuite implements AutoCloseable {
             case POISON -> (prefix, problems) -> poison(runtime, prefix, problems);
             case REDELIVERY -> (prefix, problems) -> redelivery(runtime, prefix, problems);
             case SIGTERM -> this::sigterm;
+            case SIGTERM_AT_SHARD_END -> this::sigtermAtShardEnd;
+            case OPENSEARCH_RESTART -> (prefix, problems) -> openSearchRestart(runtime, prefix, problems);
         };
     }
 
@@ -461,6 +566,85 @@ public final class FaultSuite implements AutoCloseable {
         fleet.startWorker();
         load.join();
         return stoppedAt == null ? Instant.now() : stoppedAt;
+    }
+
+    /**
+     * 9: the shard the consumers read ends (the local DynamoDB rolls it over: it closes, a child
+     * continues) and at that moment every consumer gets SIGTERM, while the parent's last records are
+     * still being read and applied; a new consumer resumes. A shard-end checkpoint that passed a
+     * record not applied would lose it.
+     */
+    private Instant sigtermAtShardEnd(String prefix, List<String> problems) {
+        CompletableFuture<Integer> load = workload(prefix).start(ops(8), RATE);
+        fleet.awaitProgress(Duration.ofSeconds(30));
+        sleep(random.nextInt(1000));
+        List<String> children = stack.localDynamoDb().streams().rollOver(stack.resources().usersTable());
+        if (children.isEmpty()) {
+            problems.add("the roll-over ended no shard");
+        }
+        Instant stoppedAt = null;
+        for (ConsumerProcess p : fleet.live()) {
+            int exit = p.terminate(Duration.ofSeconds(40));
+            stoppedAt = Instant.now();
+            if (exit != 0 && exit != 143) {
+                problems.add("consumer " + p.workerId() + " exited with " + exit + " after SIGTERM; log " + p.logFile());
+            }
+        }
+        fleet.startWorker();
+        load.join();
+        return stoppedAt == null ? Instant.now() : stoppedAt;
+    }
+
+    /**
+     * 10: users created and captured, some deleted, the OpenSearch node restarted (it forgets the
+     * delete tombstones it kept in memory), then the capture with their older INSERTs replayed
+     * through the runtime's adapter: the deleted users must not come back to the index.
+     */
+    private Instant openSearchRestart(RuntimeKind runtime, String prefix, List<String> problems) {
+        Workload w = workload(prefix);
+        w.run(ops(4), RATE);
+        Verifier.Converged applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO, out);
+        if (applied.exactAt() == null) {
+            problems.add("changes not applied before the capture: " + applied.check().problems());
+        }
+        List<Record> capture = tail(150);
+        List<String> deleted = new ArrayList<>();
+        for (String id : w.live()) {
+            if (deleted.size() < 15) {
+                w.delete(id);
+                deleted.add(id);
+            }
+        }
+        applied = verifier.awaitExact(CONVERGE_TIMEOUT, Duration.ZERO, out);
+        if (applied.exactAt() == null) {
+            problems.add("deletes not applied before the restart: " + applied.check().problems());
+        }
+        stack.restartOpenSearch();
+        Instant restarted = Instant.now();
+        String index = stack.resources().openSearchIndex();
+        try {
+            stack.openSearch().cluster().health(h -> h.index(index)
+                    .waitForStatus(org.opensearch.client.opensearch._types.HealthStatus.Yellow).timeout(t -> t.time("60s")));
+        } catch (IOException e) {
+            problems.add("OpenSearch did not come back after the restart: " + e);
+        }
+        long insertsOfDeleted = capture.stream().filter(r -> "INSERT".equals(r.eventNameAsString()) && r.dynamodb() != null
+                && r.dynamodb().keys().get("userId") != null && deleted.contains(r.dynamodb().keys().get("userId").s()))
+                .count();
+        if (insertsOfDeleted == 0) {
+            problems.add("the capture holds no INSERT of a deleted user: the replay would prove nothing");
+        }
+        try (Replayer replayer = new Replayer(replayRuntime(runtime), runtimeEnv)) {
+            for (int from = 0; from < capture.size(); from += 100) {
+                deliver(replayer, capture.subList(from, Math.min(capture.size(), from + 100)), problems);
+            }
+        }
+        Map<String, Map<String, Object>> indexed = effects.indexedUsers();
+        List<String> back = deleted.stream().filter(indexed::containsKey).toList();
+        if (!back.isEmpty()) {
+            problems.add(back.size() + " deleted users back in the index after the restart and replay, first " + back.get(0));
+        }
+        return restarted;
     }
 
     // ---------------------------------------------------------------- self-check

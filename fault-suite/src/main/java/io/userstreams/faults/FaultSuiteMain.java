@@ -25,7 +25,7 @@ public final class FaultSuiteMain {
             options = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("fault-suite: " + e.getMessage());
-            System.err.println("usage: bin/fault-suite [--soak DURATION e.g. 30m, 2h] [--scenarios 1,2,...,8]"
+            System.err.println("usage: bin/fault-suite [--soak DURATION e.g. 30m, 2h] [--scenarios 1,2,...,10]"
                     + " [--runtimes kcl,lambda] [--work-dir DIR]");
             System.exit(2);
             return;
@@ -66,7 +66,7 @@ public final class FaultSuiteMain {
                         try {
                             scenarios.add(Scenario.byNumber(Integer.parseInt(s.trim())).number);
                         } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--scenarios takes numbers 1-8, got '" + s + "'");
+                            throw new IllegalArgumentException("--scenarios takes numbers 1-10, got '" + s + "'");
                         }
                     }
                 }

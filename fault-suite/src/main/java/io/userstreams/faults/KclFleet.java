@@ -59,13 +59,26 @@ final class KclFleet implements AutoCloseable {
         return p;
     }
 
-    /** Waits until some live worker of this fleet holds every shard lease; returns the owner of the first. */
+    /**
+     * Waits until live workers of this fleet hold every lease of a shard not finished yet (a shard
+     * that ended and was checkpointed SHARD_END needs no owner); returns the owner of one of them.
+     */
     String awaitLeaseHeld(Duration timeout) {
         await(application + " leases held", timeout, () -> {
-            Map<String, String> owners = owners();
+            Map<String, String> owners = unfinishedOwners();
             return !owners.isEmpty() && owners.values().stream().allMatch(o -> o != null && live(o));
         });
-        return owners().values().iterator().next();
+        return unfinishedOwners().values().iterator().next();
+    }
+
+    private Map<String, String> unfinishedOwners() {
+        Map<String, String> owners = owners();
+        checkpoints().forEach((lease, checkpoint) -> {
+            if ("SHARD_END".equals(checkpoint)) {
+                owners.remove(lease);
+            }
+        });
+        return owners;
     }
 
     synchronized List<ConsumerProcess> live() {

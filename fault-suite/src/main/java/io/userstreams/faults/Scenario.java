@@ -13,7 +13,9 @@ enum Scenario {
     DYNAMODB_ERRORS(5, "DynamoDB throttling, conflicts", EnumSet.allOf(RuntimeKind.class)),
     POISON(6, "1,000+ bad records in traffic", EnumSet.allOf(RuntimeKind.class)),
     REDELIVERY(7, "redelivery storm, capture replay", EnumSet.allOf(RuntimeKind.class)),
-    SIGTERM(8, "SIGTERM under load, restart", EnumSet.of(RuntimeKind.KCL));
+    SIGTERM(8, "SIGTERM under load, restart", EnumSet.of(RuntimeKind.KCL)),
+    SIGTERM_AT_SHARD_END(9, "SIGTERM at shard end, restart", EnumSet.of(RuntimeKind.KCL)),
+    OPENSEARCH_RESTART(10, "OpenSearch restart before replay", EnumSet.of(RuntimeKind.LAMBDA));
 
     /** Which runtime hosts the reactions in a scenario run. */
     enum RuntimeKind {
@@ -36,6 +38,6 @@ enum Scenario {
 
     static Scenario byNumber(int n) {
         return Arrays.stream(values()).filter(s -> s.number == n).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no scenario " + n + " (there are 1-8)"));
+                .orElseThrow(() -> new IllegalArgumentException("no scenario " + n + " (there are 1-" + values().length + ")"));
     }
 }

@@ -1,10 +1,16 @@
 package io.userstreams.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.userstreams.core.change.StreamRecordConverter;
 import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.effects.EffectsReader;
+import io.userstreams.core.user.InvalidUserException;
 import io.userstreams.core.user.User;
+import io.userstreams.core.user.UserImage;
+import io.userstreams.core.user.UserItems;
+import io.userstreams.core.user.UserValidator;
 import io.userstreams.testkit.Effects;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Compares every effect with the users table (the source of truth) and the {@link Ledger}: the index
@@ -24,11 +31,21 @@ import java.util.regex.Pattern;
  */
 final class Verifier {
 
-    /** One comparison. {@code problems} holds the first few differences, for the failure message. */
+    /**
+     * One comparison. {@code problems} holds the first few differences, for the failure message.
+     *
+     * @param awaitingExpiry items of the users table whose TTL has passed but which the TTL sweeper has
+     *                       not deleted yet: their REMOVE is still to come, so the state is not final
+     */
     record Check(long checked, long lost, long duplicated, long deadLettered, long unexpectedDeadLetters,
-                 List<String> problems) {
+                 long awaitingExpiry, List<String> problems) {
+        /**
+         * Effects equal the table, and the table is at rest: an expired item still waiting for the
+         * sweeper is a change on its way (deleted while one looks, its REMOVE applied a moment later),
+         * so a state with one is never exact.
+         */
         boolean exact() {
-            return lost == 0 && duplicated == 0 && unexpectedDeadLetters == 0;
+            return lost == 0 && duplicated == 0 && unexpectedDeadLetters == 0 && awaitingExpiry == 0;
         }
     }
 
@@ -39,11 +56,91 @@ final class Verifier {
     /** The suite's bad-record tokens: {@code <prefix>-bad-<n>} (table) and {@code <prefix>-evt-<n>} (stream). */
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*-(?:bad|evt)-[0-9]+");
 
-    private final Effects effects;
+    /**
+     * What the verifier reads: the users table and every effect. {@link Effects} on the local stack;
+     * small fakes in the verifier's own tests.
+     */
+    interface World {
+        /** The users table's items as stored, from one scan (the source of truth). */
+        List<Map<String, AttributeValue>> tableItems();
+
+        Map<String, Map<String, Object>> indexedUsers();
+
+        Map<String, String> usersByEmail();
+
+        Map<String, Long> stats();
+
+        Map<String, Integer> welcomeEmailsPerUser();
+
+        List<JsonNode> deadLetters();
+
+        /** The mail path's end, or null where no mail sender runs (then only publishes are counted). */
+        default Mail mail() {
+            return null;
+        }
+
+        static World of(Effects effects) {
+            return of(effects, () -> null);
+        }
+
+        static World of(Effects effects, java.util.function.Supplier<Mail> mail) {
+            return new World() {
+                public Mail mail() {
+                    return mail.get();
+                }
+
+                public List<Map<String, AttributeValue>> tableItems() {
+                    return effects.tableItems();
+                }
+
+                public Map<String, Map<String, Object>> indexedUsers() {
+                    return effects.indexedUsers();
+                }
+
+                public Map<String, String> usersByEmail() {
+                    return effects.usersByEmail();
+                }
+
+                public Map<String, Long> stats() {
+                    return effects.stats();
+                }
+
+                public Map<String, Integer> welcomeEmailsPerUser() {
+                    return effects.welcomeEmailsPerUser();
+                }
+
+                public List<JsonNode> deadLetters() {
+                    return effects.deadLetters();
+                }
+            };
+        }
+    }
+
+    /**
+     * What the welcome mail path delivered: mails in the local mailboxes per recipient address, and
+     * the mail sender's recorded outcome (SENT, SKIPPED, REJECTED, IN_PROGRESS) per user.
+     */
+    record Mail(Map<String, Integer> mailsPerRecipient, Map<String, String> outcomePerUser) {
+    }
+
+    /** The suite's addresses: {@code <userId>@example.com}, after an email change {@code <userId>.v<n>@example.org}. */
+    private static final Pattern CHANGED_ADDRESS = Pattern.compile("\\.v[0-9]+$");
+
+    static String userOfAddress(String address) {
+        int at = address.indexOf('@');
+        String local = at < 0 ? address : address.substring(0, at);
+        return CHANGED_ADDRESS.matcher(local).replaceFirst("");
+    }
+
+    private final World effects;
     private final Ledger ledger;
 
     Verifier(Effects effects, Ledger ledger) {
-        this.effects = effects;
+        this(World.of(effects), ledger);
+    }
+
+    Verifier(World world, Ledger ledger) {
+        this.effects = world;
         this.ledger = ledger;
     }
 
@@ -54,9 +151,37 @@ final class Verifier {
         List<String> problems = new ArrayList<>();
         long nowSeconds = Instant.now().getEpochSecond();
 
-        Map<String, User> table = effects.tableUsers();
+        // One scan for the users and the field-by-field images: both describe the same moment.
+        List<Map<String, AttributeValue>> items = effects.tableItems();
+        Map<String, User> table = new TreeMap<>();
+        Map<String, UserImage> tableImages = new TreeMap<>();
+        for (Map<String, AttributeValue> item : items) {
+            AttributeValue id = item.get("userId");
+            if (id == null || id.s() == null) {
+                continue;
+            }
+            tableImages.put(id.s(), UserValidator.parseFields(item));
+            try {
+                User u = UserItems.fromItem(item);
+                table.put(u.userId(), u);
+            } catch (InvalidUserException e) {
+                // not a user: the reactions do not see it either
+            }
+        }
         long awaitingTtl = table.values().stream()
                 .filter(u -> u.expiresAt().isPresent() && u.expiresAt().getAsLong() <= nowSeconds).count();
+        // Any item the sweeper is yet to delete (valid user or not): the table is not at rest.
+        List<String> expiring = new ArrayList<>();
+        for (Map<String, AttributeValue> item : items) {
+            if (awaitsSweeper(item, nowSeconds)) {
+                AttributeValue id = item.get("userId");
+                expiring.add(id == null || id.s() == null ? "?" : id.s());
+            }
+        }
+        if (!expiring.isEmpty()) {
+            note(problems, "ttl: " + expiring.size() + " expired item(s) still in the users table, waiting for the"
+                    + " TTL sweeper (first: " + expiring.get(0) + ")");
+        }
 
         // Search index: every live user at its latest version, nothing else.
         Map<String, Map<String, Object>> index = effects.indexedUsers();
@@ -90,7 +215,7 @@ final class Verifier {
 
         // users_by_email: exactly the table's emails.
         // Derived tables use each usable field of an item on its own (a bad plan does not hide the address).
-        var images = new TreeMap<>(effects.tableImages());
+        var images = new TreeMap<>(tableImages);
         ledger.phantoms().forEach((id, image) -> images.putIfAbsent(id, io.userstreams.core.user.UserValidator.parseFields(image)));
         Map<String, String> wantEmails = EffectsReader.expectedEmailsOfImages(images);
         Map<String, String> gotEmails = effects.usersByEmail();
@@ -162,6 +287,34 @@ final class Verifier {
             }
         }
 
+        // Welcome mails in the inboxes: one per inserted user, unless the sender recorded why none
+        // went out (the user was deleted or expired first: SKIPPED; the item is not a valid user: REJECTED).
+        Mail mail = effects.mail();
+        if (mail != null) {
+            Map<String, Integer> mails = new HashMap<>();
+            mail.mailsPerRecipient().forEach((address, n) -> mails.merge(userOfAddress(address), n, Integer::sum));
+            for (String id : inserted) {
+                checked[0]++;
+                int n = mails.getOrDefault(id, 0);
+                String outcome = mail.outcomePerUser().get(id);
+                if (n > 1) {
+                    duplicated += n - 1;
+                    note(problems, "welcome mail: " + n + " in the inboxes of " + id);
+                } else if (n == 0 && !"SKIPPED".equals(outcome) && !"REJECTED".equals(outcome)) {
+                    lost++;
+                    note(problems, "welcome mail: none in the inboxes of " + id
+                            + (outcome == null ? "" : " (sender: " + outcome + ")"));
+                }
+            }
+            for (Map.Entry<String, Integer> m : mails.entrySet()) {
+                if (!inserted.contains(m.getKey())) {
+                    checked[0]++;
+                    duplicated += m.getValue();
+                    note(problems, "welcome mail: unexpected for " + m.getKey());
+                }
+            }
+        }
+
         // Dead letters: every bad record, with a reason that names what is wrong; no good record.
         Map<String, List<String>> reasonsByToken = new HashMap<>();
         long unexpected = 0;
@@ -188,12 +341,31 @@ final class Verifier {
                         + "' in its reason " + reasons.get(0));
             }
         }
-        return new Check(checked[0], lost, duplicated, deadLettered, unexpected, List.copyOf(problems));
+        return new Check(checked[0], lost, duplicated, deadLettered, unexpected, expiring.size(), List.copyOf(problems));
+    }
+
+    /**
+     * DynamoDB's TTL rule, which the local sweeper follows: a number of epoch seconds at or before
+     * now, and not more than five years in the past (such values are ignored as garbage).
+     */
+    static boolean awaitsSweeper(Map<String, AttributeValue> item, long nowSeconds) {
+        AttributeValue ttl = item.get(StreamRecordConverter.TTL_ATTRIBUTE);
+        if (ttl == null || ttl.n() == null) {
+            return false;
+        }
+        try {
+            BigDecimal expires = new BigDecimal(ttl.n());
+            return expires.compareTo(BigDecimal.valueOf(nowSeconds)) <= 0
+                    && expires.compareTo(BigDecimal.valueOf(nowSeconds - 5L * 365 * 24 * 3600)) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**
      * Polls until the effects are exact (then checks once more after {@code settle}, so late
-     * duplicates show), or the timeout passes.
+     * duplicates show), or the timeout passes. Exact includes a table at rest: the TTL sweeper, the
+     * one writer still at work after a scenario's traffic, has no expired item left to delete.
      */
     Converged awaitExact(Duration timeout, Duration settle, java.io.PrintStream progress) {
         long start = System.nanoTime();
@@ -204,9 +376,11 @@ final class Verifier {
             sleep(1000);
             last = check();
             if (!last.exact() && System.nanoTime() > nextReport) {
-                progress.printf("  ... %d s: %d effects missing, %d duplicated; first: %s%n",
+                progress.printf("  ... %d s: %d effects missing, %d duplicated, %d expired items awaiting the TTL sweeper;"
+                                + " first: %s%n",
                         (System.nanoTime() - start) / 1_000_000_000L, last.lost() + last.unexpectedDeadLetters(),
-                        last.duplicated(), last.problems().subList(0, Math.min(3, last.problems().size())));
+                        last.duplicated(), last.awaitingExpiry(),
+                        last.problems().subList(0, Math.min(3, last.problems().size())));
                 nextReport = System.nanoTime() + 15_000_000_000L;
             }
         }

@@ -27,11 +27,8 @@ final class Workload {
     private final Random random;
     private final List<String> live = new ArrayList<>();
     private final AtomicInteger created = new AtomicInteger();
-    /**
-     * TTL expiries in the traffic: off by default while an open finding is chased (docs/fault-suite.md:
-     * on the Lambda path an expiry's REMOVE is sometimes applied by neither reaction); -Dfaults.ttl=true.
-     */
-    private final boolean expiries = Boolean.getBoolean("faults.ttl");
+    /** TTL expiries in the traffic (on by default; -Dfaults.ttl=false leaves them out). */
+    private final boolean expiries = Boolean.parseBoolean(System.getProperty("faults.ttl", "true"));
 
     /** @param prefix makes user ids unique per scenario run ({@code <prefix>-<n>}) */
     Workload(UserStore store, Ledger ledger, String prefix, long seed) {
@@ -104,6 +101,15 @@ final class Workload {
 
     private String pick() {
         return live.get(random.nextInt(live.size()));
+    }
+
+    /** Deletes one of this workload's live users, as a writer does. */
+    synchronized void delete(String id) {
+        if (!live.remove(id)) {
+            throw new IllegalArgumentException("not a live user of this workload: " + id);
+        }
+        store.delete(id, OptionalLong.empty());
+        ledger.deleted();
     }
 
     /** Users this workload created that are still alive (not deleted, not expiring). */

@@ -16,7 +16,7 @@ class FaultSuiteMainTest {
     @Test
     void defaultsAreTheCiRun() {
         FaultSuite.Options o = FaultSuiteMain.parse(new String[0]);
-        assertThat(o.scenarios()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(o.scenarios()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         assertThat(o.runtimes()).containsExactly(RuntimeKind.KCL, RuntimeKind.LAMBDA);
         assertThat(o.soak()).isZero();
     }
@@ -37,8 +37,8 @@ class FaultSuiteMainTest {
     void badArgumentsSayWhatIsExpected() {
         assertThatThrownBy(() -> FaultSuiteMain.parse(new String[] {"--soak", "soon"}))
                 .hasMessageContaining("90s, 30m, 2h or PT30M");
-        assertThatThrownBy(() -> FaultSuiteMain.parse(new String[] {"--scenarios", "9"}))
-                .hasMessageContaining("no scenario 9");
+        assertThatThrownBy(() -> FaultSuiteMain.parse(new String[] {"--scenarios", "11"}))
+                .hasMessageContaining("no scenario 11");
         assertThatThrownBy(() -> FaultSuiteMain.parse(new String[] {"--runtimes", "ec2"}))
                 .hasMessageContaining("kcl and/or lambda");
         assertThatThrownBy(() -> FaultSuiteMain.parse(new String[] {"--soak"})).hasMessageContaining("needs a value");

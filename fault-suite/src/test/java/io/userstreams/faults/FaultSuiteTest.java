@@ -35,8 +35,8 @@ class FaultSuiteTest {
         System.out.println("fault suite took " + seconds + " s");
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         ScenarioResult.printTable(results, new PrintStream(table, true, StandardCharsets.UTF_8));
-        // 8 scenarios with KCL, 5 with Lambda (1, 2 and 8 are about consumer processes).
-        assertThat(results).hasSize(13);
+        // 9 scenarios with KCL, 6 with Lambda (1, 2, 8 and 9 are about consumer processes; 10 replays once).
+        assertThat(results).hasSize(15);
         assertThat(results).as(table.toString(StandardCharsets.UTF_8)).allMatch(ScenarioResult::passed);
         assertThat(results.stream().filter(r -> r.scenario() == Scenario.POISON))
                 .allMatch(r -> r.deadLettered() >= 1000);

@@ -444,6 +444,26 @@ public final class LocalStack implements AutoCloseable {
         return Optional.ofNullable(openSearchNode);
     }
 
+    /**
+     * Restarts the OpenSearch node on the same ports with its data kept, as a node restart,
+     * relocation or blue/green update does: what the node held only in memory (delete tombstones)
+     * is gone. The stack stops the new node on close.
+     */
+    public void restartOpenSearch() {
+        OpenSearchNode old;
+        synchronized (lock) {
+            if (closed) {
+                throw new LocalStackException("the local stack is closed");
+            }
+            old = openSearchNode;
+        }
+        if (old == null) {
+            throw new IllegalStateException("this local stack runs no OpenSearch node");
+        }
+        OpenSearchNode restarted = old.restart();
+        register(restarted::close, () -> openSearchNode = restarted);
+    }
+
 
     /** The resources created from template.yaml; creates them first when start-up did not. */
     public LocalResources resources() {

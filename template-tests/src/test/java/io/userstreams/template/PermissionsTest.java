@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each runtime's role allows exactly what the runtime was seen calling: the AWS calls recorded by the
- * tests of stream-handlers and kcl-consumer (core's CallRecorder), plus what AWS does with the role
+ * tests of stream-handlers and kcl-consumer and by the fault suite running both (core's CallRecorder), plus what AWS does with the role
  * on its behalf; no grant goes unused. A missing recording fails, it never skips.
  */
 class PermissionsTest {
@@ -18,8 +18,8 @@ class PermissionsTest {
     private final Template template = Fixtures.template();
 
     private static Map<String, List<RecordedCalls.Call>> recorded() {
-        return Map.of(RecordedCalls.STREAM_HANDLERS, RecordedCalls.read(RecordedCalls.STREAM_HANDLERS),
-                RecordedCalls.KCL_CONSUMER, RecordedCalls.read(RecordedCalls.KCL_CONSUMER),
+        return Map.of(RecordedCalls.STREAM_HANDLERS, RecordedCalls.readWithFaultSuite(RecordedCalls.STREAM_HANDLERS),
+                RecordedCalls.KCL_CONSUMER, RecordedCalls.readWithFaultSuite(RecordedCalls.KCL_CONSUMER),
                 RecordedCalls.MAIL_SENDER, RecordedCalls.read(RecordedCalls.MAIL_SENDER));
     }
 

@@ -79,10 +79,35 @@ final class RecordedCalls {
 
     /** The calls recorded by a module's tests; fails when there are none (module not built with its tests). */
     static List<Call> read(String module) {
-        Path file = file(module);
+        return read(file(module), "the tests of " + module);
+    }
+
+    static final String FAULT_SUITE = "fault-suite";
+
+    /**
+     * A runtime module's calls: its own tests' and the fault suite's, which runs that runtime under
+     * faults (fault-suite/target/recorded-calls/fault-suite-lambda.txt for stream-handlers,
+     * fault-suite-kcl.txt for kcl-consumer). Fails when either recording is missing.
+     */
+    static List<Call> readWithFaultSuite(String module) {
+        String runtime = switch (module) {
+            case STREAM_HANDLERS -> "lambda";
+            case KCL_CONSUMER -> "kcl";
+            default -> throw new IllegalArgumentException("the fault suite runs no " + module);
+        };
+        String root = System.getProperty("userstreams.root", "..");
+        Path suite = Path.of(root, FAULT_SUITE, "target", "recorded-calls", FAULT_SUITE + "-" + runtime + ".txt");
+        List<Call> calls = new ArrayList<>(read(module));
+        Set<String> lines = new java.util.HashSet<>();
+        calls.forEach(c -> lines.add(c.line()));
+        read(suite, "the fault suite (FaultSuiteTest)").stream().filter(c -> lines.add(c.line())).forEach(calls::add);
+        return calls;
+    }
+
+    private static List<Call> read(Path file, String madeBy) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException(file.toAbsolutePath().normalize() + " is missing: the permission check needs "
-                    + "the AWS calls recorded by the tests of " + module + ". Run them first, e.g. "
+                    + "the AWS calls recorded by " + madeBy + ". Run them first, e.g. "
                     + "mvn -B -pl template-tests -am verify (without -DskipTests).");
         }
         try {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -137,6 +138,11 @@ public final class Effects {
     public EffectsReader reader() {
         return EffectsReader.of(stack.dynamoDb(), stack.openSearchEnabled() ? stack.openSearch() : null,
                 io.userstreams.core.config.CoreSettings.fromEnvironment(stack.environment()));
+    }
+
+    /** Every item of the users table as stored (one consistent scan). */
+    public List<Map<String, AttributeValue>> tableItems() {
+        return reader().scan(res().usersTable());
     }
 
     /**
