@@ -88,7 +88,8 @@ class OpenSearchNodeTest {
     void isAnOpenSearchJvmOnTheChosenJdkAndNotRoot() throws IOException {
         Optional<List<String>> cmdline = Processes.commandLine(node.pid());
         assertThat(cmdline).get().satisfies(args -> {
-            assertThat(args).contains(Processes.OPENSEARCH_MAIN_CLASS, "-Xmx512m", "-Ediscovery.type=single-node");
+            assertThat(args).contains(Processes.OPENSEARCH_MAIN_CLASS, "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                    "-Ediscovery.type=single-node");
             JdkLocator.findJdk(21).ifPresent(jdk -> assertThat(args.get(0)).isEqualTo(jdk.javaExecutable().toString()));
         });
         String uidLine = Files.readAllLines(Path.of("/proc", Long.toString(node.pid()), "status")).stream()

@@ -52,16 +52,21 @@ class LambdaAcrossShardEndsTest {
         long past = Instant.now().minusSeconds(60).getEpochSecond();
         int expired = 0;
         int deleted = 0;
+        List<String> expiredIds = new ArrayList<>();
         for (int i = 0; i < users; i += 4) {
             kit.users().expire("se-" + i, past);
+            expiredIds.add("se-" + i);
             expired++;
         }
         for (int i = 1; i < users; i += 6) {
             kit.users().delete("se-" + i, OptionalLong.empty());
             deleted++;
         }
-        assertThat(kit.stack().localDynamoDb().sweepExpiredItems()).as("users the TTL sweeper deleted")
-                .isEqualTo(expired);
+        // The stack's own sweeper runs every 5 s as well: on a slow machine it takes some of them first.
+        assertThat(kit.stack().localDynamoDb().sweepExpiredItems()).as("users the TTL sweeper deleted now")
+                .isBetween(0, expired);
+        assertThat(expiredIds).as("expired users left in the table after a sweep")
+                .noneMatch(id -> kit.users().get(id).isPresent());
         for (int i = 2; i < users; i += 4) {
             kit.users().update("se-" + i, OptionalLong.empty(), u -> u.withCountry("JP"));
         }
