@@ -555,6 +555,11 @@ public final class FaultSuite implements AutoCloseable {
     private Instant sigterm(String prefix, List<String> problems) {
         CompletableFuture<Integer> load = workload(prefix).start(ops(12), RATE);
         fleet.awaitProgress(Duration.ofSeconds(30));
+        return terminateEveryConsumerAndResume(load, problems);
+    }
+
+    /** SIGTERM to every live consumer (each must exit 0 or 143), a new one started; returns when the last stopped. */
+    private Instant terminateEveryConsumerAndResume(CompletableFuture<Integer> load, List<String> problems) {
         Instant stoppedAt = null;
         for (ConsumerProcess p : fleet.live()) {
             int exit = p.terminate(Duration.ofSeconds(40));
@@ -582,17 +587,7 @@ public final class FaultSuite implements AutoCloseable {
         if (children.isEmpty()) {
             problems.add("the roll-over ended no shard");
         }
-        Instant stoppedAt = null;
-        for (ConsumerProcess p : fleet.live()) {
-            int exit = p.terminate(Duration.ofSeconds(40));
-            stoppedAt = Instant.now();
-            if (exit != 0 && exit != 143) {
-                problems.add("consumer " + p.workerId() + " exited with " + exit + " after SIGTERM; log " + p.logFile());
-            }
-        }
-        fleet.startWorker();
-        load.join();
-        return stoppedAt == null ? Instant.now() : stoppedAt;
+        return terminateEveryConsumerAndResume(load, problems);
     }
 
     /**

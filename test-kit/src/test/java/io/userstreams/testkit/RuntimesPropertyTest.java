@@ -7,15 +7,9 @@ import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import io.userstreams.core.UserStreamsCore;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.StreamRecordConverter;
-import io.userstreams.core.config.CoreSettings;
-import io.userstreams.core.failure.SystemicFailureException;
-import io.userstreams.core.processing.RetryPolicy;
-import io.userstreams.core.property.HistoryChecks;
-import io.userstreams.core.property.UserHistories;
-import io.userstreams.core.sink.InMemorySinks;
+import io.userstreams.core.property.HistoryDelivery;
 import io.userstreams.lambda.EmbeddedMetrics;
 import io.userstreams.lambda.LambdaStreamJson;
 import io.userstreams.lambda.StreamHandlerRuntime;
@@ -25,9 +19,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -70,14 +62,9 @@ class RuntimesPropertyTest {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(levelBefore);
     }
 
-    /** One runtime's way in: delivers records of one shard, returns how many of them (a prefix) are done. */
-    private interface Runtime {
-        int deliver(int shard, List<ChangeRecord> records);
-    }
-
     @Property(tries = 1500)
     void throughTheKclShardProcessor(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int shards) {
-        run(seed, shards, core -> {
+        HistoryDelivery.run(seed, shards, core -> {
             KclAdapterReplay kcl = new KclAdapterReplay(core);
             return (shard, records) -> {
                 List<Record> sdk = records.stream().map(RuntimesPropertyTest::sdkRecord).toList();
@@ -97,7 +84,7 @@ class RuntimesPropertyTest {
 
     @Property(tries = 1500)
     void throughTheLambdaHandler(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int shards) {
-        run(seed, shards, core -> {
+        HistoryDelivery.run(seed, shards, core -> {
             UserStreamHandler handler = new UserStreamHandler(new StreamHandlerRuntime(core.processor(),
                     core.unconvertibleRecords(), new EmbeddedMetrics("property", NO_OUTPUT, Clock.systemUTC()),
                     Clock.systemUTC(), null));
@@ -120,60 +107,6 @@ class RuntimesPropertyTest {
                 throw new AssertionError("batch item failure " + failed + " names no record of the batch");
             };
         });
-    }
-
-    private static void run(long seed, int shards, java.util.function.Function<UserStreamsCore, Runtime> runtimeFor) {
-        UserHistories h = new UserHistories(seed, 3, 4, shards, 40);
-        InMemorySinks sinks = new InMemorySinks();
-        sinks.derived.usersTable = HistoryChecks.usersTable(h);
-        Random random = new Random(seed ^ 0x5DEECE66DL);
-        try (UserStreamsCore core = UserStreamsCore.builder().settings(CoreSettings.fromEnvironment(Map.of()))
-                .sinks(sinks.sinks()).retryPolicy(RetryPolicy.fast(2)).sleeper(d -> { })
-                .parallelReactions(random.nextInt(4) == 0).bulkSize(1 + random.nextInt(5)).build()) {
-            Runtime runtime = runtimeFor.apply(core);
-            deliver(h, runtime, sinks, random, seed);
-            sinks.derived.faults.clear();
-            sinks.search.faults.clear();
-            sinks.idempotency.claimFaults.clear();
-            // A late replay of whole shards (a capture, a second consumer): changes nothing.
-            for (int s = 0; s < h.shards; s++) {
-                List<ChangeRecord> shard = h.byShard.get(s);
-                if (random.nextBoolean() && !shard.isEmpty()) {
-                    assertThat(runtime.deliver(s, shard)).as("replay, seed %d", seed).isEqualTo(shard.size());
-                }
-            }
-        }
-        HistoryChecks.check(h, sinks, seed);
-    }
-
-    /** Per shard from the first unfinished record, in random batches; sometimes again from a bit earlier. */
-    private static void deliver(UserHistories h, Runtime runtime, InMemorySinks sinks, Random random, long seed) {
-        int[] cursor = new int[h.shards];
-        Supplier<RuntimeException> down = () -> new SystemicFailureException("HTTP503", "sink down", null);
-        for (int guard = 0; guard < 100_000; guard++) {
-            List<Integer> open = new ArrayList<>();
-            for (int s = 0; s < h.shards; s++) {
-                if (cursor[s] < h.byShard.get(s).size()) {
-                    open.add(s);
-                }
-            }
-            if (open.isEmpty()) {
-                return;
-            }
-            int s = open.get(random.nextInt(open.size()));
-            List<ChangeRecord> records = h.byShard.get(s);
-            int start = random.nextInt(5) == 0 ? Math.max(0, cursor[s] - 1 - random.nextInt(3)) : cursor[s];
-            int end = Math.min(records.size(), cursor[s] + 1 + random.nextInt(8));
-            if (random.nextInt(8) == 0) {
-                switch (random.nextInt(3)) {
-                    case 0 -> sinks.derived.faults.failNext(1 + random.nextInt(3), down);
-                    case 1 -> sinks.search.faults.failNext(1 + random.nextInt(3), down);
-                    default -> sinks.idempotency.claimFaults.failNext(1 + random.nextInt(3), down);
-                }
-            }
-            cursor[s] = Math.max(cursor[s], start + runtime.deliver(s, records.subList(start, end)));
-        }
-        throw new AssertionError("delivery did not finish, seed " + seed);
     }
 
     /** How many records up to and including the checkpointed one (0 without a checkpoint). */
