@@ -28,6 +28,7 @@ final class ConsumerChild implements AutoCloseable {
     final long launchedAt;
     final Path meterFile;
     final Path logFile;
+    final Path outFile;
     private final Process process;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
@@ -42,6 +43,7 @@ final class ConsumerChild implements AutoCloseable {
         this.launchedAt = launchedAt;
         this.meterFile = meterFile;
         this.logFile = logFile;
+        this.outFile = logFile.resolveSibling(workerId + ".out");
         this.reader = new Thread(this::read, "child-" + workerId);
         reader.setDaemon(true);
         reader.start();
@@ -92,6 +94,10 @@ final class ConsumerChild implements AutoCloseable {
                     lastDoneAt = Long.parseLong(f[1]);
                 } else if (f.length == 2 && f[0].equals("STARTED")) {
                     startedAt = Long.parseLong(f[1]);
+                } else {
+                    // anything else (a configuration error, a stack trace) is kept for the failure message
+                    Files.writeString(outFile, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
                 }
             }
         } catch (IOException ignored) {
@@ -128,7 +134,7 @@ final class ConsumerChild implements AutoCloseable {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (done.get() < n) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("consumer " + workerId + " died; log " + logFile);
+                throw new IllegalStateException("consumer " + workerId + " died; output " + tail());
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("consumer " + workerId + " did " + done.get() + " of " + n
@@ -139,11 +145,20 @@ final class ConsumerChild implements AutoCloseable {
         return lastDoneAt;
     }
 
+    private String tail() {
+        try {
+            String text = Files.exists(outFile) ? Files.readString(outFile) : "";
+            return outFile + ": " + text.substring(Math.max(0, text.length() - 2000));
+        } catch (IOException e) {
+            return outFile.toString();
+        }
+    }
+
     void awaitStarted(long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (!started()) {
             if (!process.isAlive() || System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("consumer " + workerId + " did not start; log " + logFile);
+                throw new IllegalStateException("consumer " + workerId + " did not start; output " + tail());
             }
             Thread.sleep(20);
         }
