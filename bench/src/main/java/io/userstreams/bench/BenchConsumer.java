@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The KCL consumer as {@code ConsumerMain} wires it, in its own JVM, with probes on stdout for the
- * benchmark: {@code DELIVERED <epochMs> <n>} when a batch reaches the core and {@code DONE <epochMs> <n>}
- * when the core finished {@code n} of its records. {@code BENCH_MODE=noop}: KCL, the adapter and the
+ * benchmark: {@code DELIVERED <epochMs> <n>} when a batch reaches the core and {@code DONE <epochMs> <n> <micros>}
+ * when the core finished {@code n} of its records in {@code micros}. {@code BENCH_MODE=noop}: KCL, the adapter and the
  * record conversion with no reactions (the consumer's ceiling). With {@code USER_STREAMS_METER_CALLS}
  * naming a file, the call meter is written there every 250 ms and at shutdown.
  */
@@ -32,8 +32,9 @@ public final class BenchConsumer {
         }
         ConsumerApplication app = builder.processorDecorator(core -> records -> {
             print("DELIVERED " + System.currentTimeMillis() + " " + records.size());
+            long start = System.nanoTime();
             BatchOutcome outcome = core.process(records);
-            print("DONE " + System.currentTimeMillis() + " " + outcome.completed());
+            print("DONE " + System.currentTimeMillis() + " " + outcome.completed() + " " + (System.nanoTime() - start) / 1000);
             return outcome;
         }).build();
         ScheduledExecutorService meter = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -95,13 +95,13 @@ public final class Benchmark {
         Map<String, String> env = stack.environment();
         ChangeMix kclMix = prefill("bench_users_kcl", "k-", 1);
         KclFigures noop = drainKcl("bench-noop", "noop", kclMix);
-        progress("(a) no-op KCL: %.0f records/s, first record %d ms", noop.rate, noop.firstRecordMs);
+        progress("(a) no-op KCL: %.0f records/s, first record %d ms; %s", noop.rate, noop.firstRecordMs, noop.profile);
         KclFigures kcl = drainKcl("bench-kcl", "core", kclMix);
-        progress("(b) KCL consumer: %.0f records/s, first record %d ms", kcl.rate, kcl.firstRecordMs);
+        progress("(b) KCL consumer: %.0f records/s, first record %d ms; %s", kcl.rate, kcl.firstRecordMs, kcl.profile);
         costs.put("KCL consumer (b)", Cost.of(kcl.meter, kclMix.size(), 0, 0, true));
 
         LambdaFigures lambda = drainLambda();
-        progress("(c) Lambda: %.0f records/s", lambda.rate);
+        progress("(c) Lambda: %.0f records/s; %s", lambda.rate, lambda.profile);
 
         ChangeMix directMix = ChangeMix.generate("d-", changes, 3);
         var directChanges = directMix.userChanges();
@@ -146,6 +146,10 @@ public final class Benchmark {
         row("(a) peak RSS (VmHWM), -Xmx512m", "%d MB", noop.peakRssMb, "");
         row("(b) peak RSS (VmHWM), -Xmx512m", "%d MB", kcl.peakRssMb, "");
         lines.forEach(out::println);
+        out.println();
+        out.println("where the time went: (a) " + noop.profile);
+        out.println("                     (b) " + kcl.profile);
+        out.println("                     (c) " + lambda.profile);
         out.println();
         costs.put("Lambda handler (c)", lambda.cost);
         costs.put("per-record baseline (Lambda)", baseline.cost);
@@ -199,7 +203,7 @@ public final class Benchmark {
     // ---------------------------------------------------------------- KCL
 
     private record KclFigures(double rate, long firstRecordMs, long peakRssMb, Map<String, Usage> meter, String indexed,
-                              String welcomed, String failover) {
+                              String welcomed, String failover, String profile) {
     }
 
     private KclFigures drainKcl(String application, String mode, ChangeMix mix) throws Exception {
@@ -213,8 +217,16 @@ public final class Benchmark {
             Thread.sleep(600);      // the child writes its meter every 250 ms
             Map<String, Usage> meter = child.meter();
             long rss = child.peakRssMb();
+            long drainMs = Math.max(1, child.lastDoneAt() - first);
+            double getRecords = meter.entrySet().stream().filter(e -> e.getKey().contains("/GetRecords"))
+                    .mapToLong(e -> e.getValue().requests()).sum();
+            String profile = String.format("drain %d ms, %d%% of it inside the processor (%d ms summed over %d batches,"
+                            + " mean %.0f records per batch, %.0f GetRecords calls); JVM launch → STARTED %d ms,"
+                            + " STARTED → first record %d ms", drainMs, child.processingMillis() * 100 / drainMs,
+                    child.processingMillis(), child.batches(), mix.size() / (double) Math.max(1, child.batches()), getRecords,
+                    child.startedAt() - child.launchedAt, first - child.startedAt());
             if (mode.equals("noop")) {
-                return new KclFigures(drainRate, first - child.launchedAt, rss, meter, "", "", "");
+                return new KclFigures(drainRate, first - child.launchedAt, rss, meter, "", "", "", profile);
             }
             String[] latency = steady("bench_users_kcl", "ks-");
             // Failover: a second worker of the same application, then kill -9 of the lease holder.
@@ -222,7 +234,7 @@ public final class Benchmark {
             second.awaitStarted(120_000);
             Thread.sleep(3000);
             String failover = failover(application, List.of(child, second));
-            return new KclFigures(drainRate, first - child.launchedAt, rss, meter, latency[0], latency[1], failover);
+            return new KclFigures(drainRate, first - child.launchedAt, rss, meter, latency[0], latency[1], failover, profile);
         } finally {
             child.terminate();
             if (second != null) {
@@ -284,7 +296,8 @@ public final class Benchmark {
 
     // ---------------------------------------------------------------- Lambda
 
-    private record LambdaFigures(double rate, long firstRecordMs, Cost cost, String indexed, String welcomed) {
+    private record LambdaFigures(double rate, long firstRecordMs, Cost cost, String indexed, String welcomed,
+                                 String profile) {
     }
 
     /** Invocations, records done and billed duration of one function. */
@@ -354,8 +367,11 @@ public final class Benchmark {
             long invocations = meters.values().stream().mapToLong(f -> f.invocations.get()).sum();
             double gbs = meters.values().stream().mapToDouble(f -> f.gbSeconds(memory)).sum();
             Cost cost = Cost.of(meter, mix.size(), invocations, gbs, false);
+            String profile = String.format("drain %d ms; inside the functions: welcome %d ms over %d invocations,"
+                    + " reactions %d ms over %d invocations", end - first, welcome.nanos.get() / 1_000_000,
+                    welcome.invocations.get(), reactions.nanos.get() / 1_000_000, reactions.invocations.get());
             String[] latency = steady("bench_users_lambda", "ls-");
-            return new LambdaFigures(drainRate, first - started, cost, latency[0], latency[1]);
+            return new LambdaFigures(drainRate, first - started, cost, latency[0], latency[1], profile);
         } finally {
             mappings.forEach(EventSourceMapping::close);
             for (StreamHandlerRuntime r : runtimes) {

@@ -32,6 +32,8 @@ final class ConsumerChild implements AutoCloseable {
     private final Process process;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong processingMicros = new AtomicLong();
     private volatile long firstDeliveredAt;
     private volatile long startedAt;
     private volatile long lastDoneAt;
@@ -89,9 +91,11 @@ final class ConsumerChild implements AutoCloseable {
                     if (delivered.getAndAdd(Long.parseLong(f[2])) == 0) {
                         firstDeliveredAt = Long.parseLong(f[1]);
                     }
-                } else if (f.length == 3 && f[0].equals("DONE")) {
+                } else if (f.length == 4 && f[0].equals("DONE")) {
                     done.addAndGet(Long.parseLong(f[2]));
                     lastDoneAt = Long.parseLong(f[1]);
+                    batches.incrementAndGet();
+                    processingMicros.addAndGet(Long.parseLong(f[3]));
                 } else if (f.length == 2 && f[0].equals("STARTED")) {
                     startedAt = Long.parseLong(f[1]);
                 } else {
@@ -109,12 +113,27 @@ final class ConsumerChild implements AutoCloseable {
         return done.get();
     }
 
+    /** Batches the core finished so far. */
+    long batches() {
+        return batches.get();
+    }
+
+    /** Time spent inside the processor (the core, or the no-op) so far, summed over batches. */
+    long processingMillis() {
+        return processingMicros.get() / 1000;
+    }
+
     long firstDeliveredAt() {
         return firstDeliveredAt;
     }
 
     long lastDoneAt() {
         return lastDoneAt;
+    }
+
+    /** When the child printed STARTED (its scheduler was started), or 0. */
+    long startedAt() {
+        return startedAt;
     }
 
     boolean started() {

@@ -102,7 +102,8 @@ final class DirectSinks implements AutoCloseable {
     private void batch(List<UserChange> changes) {
         List<WelcomeMessage> messages = new ArrayList<>();
         List<IndexOperation> operations = new ArrayList<>(changes.size());
-        List<TransactWriteItem> mappings = new ArrayList<>();
+        // One operation per address in a transaction: the last change of an address in the batch wins.
+        Map<String, TransactWriteItem> mappings = new LinkedHashMap<>();
         Map<String, Long> counters = new LinkedHashMap<>();
         for (UserChange c : changes) {
             if (c.kind() == ChangeKind.INSERT) {
@@ -110,11 +111,11 @@ final class DirectSinks implements AutoCloseable {
             }
             DerivedUpdate u = DerivedEffects.of(c);
             if (u != null) {
-                u.mappingPuts().forEach(email -> mappings.add(TransactWriteItem.builder().put(p -> p.tableName(usersByEmail)
+                u.mappingPuts().forEach(email -> mappings.put(email, TransactWriteItem.builder().put(p -> p.tableName(usersByEmail)
                         .item(Map.of("email", AttributeValue.fromS(email), "userId", AttributeValue.fromS(u.userId())))
                         .conditionExpression("attribute_not_exists(email) OR userId = :userId")
                         .expressionAttributeValues(Map.of(":userId", AttributeValue.fromS(u.userId())))).build()));
-                u.mappingDeletes().forEach(email -> mappings.add(TransactWriteItem.builder().delete(d -> d.tableName(usersByEmail)
+                u.mappingDeletes().forEach(email -> mappings.put(email, TransactWriteItem.builder().delete(d -> d.tableName(usersByEmail)
                         .key(Map.of("email", AttributeValue.fromS(email)))
                         .conditionExpression("attribute_not_exists(email) OR userId = :userId")
                         .expressionAttributeValues(Map.of(":userId", AttributeValue.fromS(u.userId())))).build()));
@@ -125,8 +126,9 @@ final class DirectSinks implements AutoCloseable {
         for (int from = 0; from < messages.size(); from += WelcomePublisher.MAX_BATCH) {
             publisher.publish(messages.subList(from, Math.min(messages.size(), from + WelcomePublisher.MAX_BATCH)));
         }
-        for (int from = 0; from < mappings.size(); from += 100) {
-            List<TransactWriteItem> chunk = mappings.subList(from, Math.min(mappings.size(), from + 100));
+        List<TransactWriteItem> mappingItems = new ArrayList<>(mappings.values());
+        for (int from = 0; from < mappingItems.size(); from += 100) {
+            List<TransactWriteItem> chunk = mappingItems.subList(from, Math.min(mappingItems.size(), from + 100));
             dynamoDb.transactWriteItems(b -> b.transactItems(chunk));
         }
         // Counters folded per batch; a plain ADD each (lanes share the keys: transactions would conflict).
