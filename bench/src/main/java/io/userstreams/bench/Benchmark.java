@@ -220,15 +220,21 @@ public final class Benchmark {
             long drainMs = Math.max(1, child.lastDoneAt() - first);
             double getRecords = meter.entrySet().stream().filter(e -> e.getKey().contains("/GetRecords"))
                     .mapToLong(e -> e.getValue().requests()).sum();
-            String profile = String.format("drain %d ms, %d%% of it inside the processor (%d ms summed over %d batches,"
+            String profile0 = String.format("drain %d ms, %d%% of it inside the processor (%d ms summed over %d batches,"
                             + " mean %.0f records per batch, %.0f GetRecords calls); JVM launch → STARTED %d ms,"
                             + " STARTED → first record %d ms", drainMs, child.processingMillis() * 100 / drainMs,
                     child.processingMillis(), child.batches(), mix.size() / (double) Math.max(1, child.batches()), getRecords,
                     child.startedAt() - child.launchedAt, first - child.startedAt());
+            String profile = profile0;
             if (mode.equals("noop")) {
                 return new KclFigures(drainRate, first - child.launchedAt, rss, meter, "", "", "", profile);
             }
+            long batchesBefore = child.batches();
+            long busyBefore = child.processingMillis();
             String[] latency = steady("bench_users_kcl", "ks-");
+            long batches = child.batches() - batchesBefore;
+            profile += String.format("; steady phase: %d batches, %.0f ms each inside the processor on average",
+                    batches, (child.processingMillis() - busyBefore) / (double) Math.max(1, batches));
             // Failover: a second worker of the same application, then kill -9 of the lease holder.
             second = ConsumerChild.start(application, application + "-w2", mode, env, kclSettings, dir);
             second.awaitStarted(120_000);
@@ -268,7 +274,11 @@ public final class Benchmark {
                     pace(start, i);
                     String id = "kf-" + i;
                     Map<String, AttributeValue> item = user(id, i);
-                    ddb.putItem(b -> b.tableName("bench_users_kcl").item(item));
+                    try {
+                        ddb.putItem(b -> b.tableName("bench_users_kcl").item(item));
+                    } catch (RuntimeException e) {
+                        return;     // interrupted at the end of the measurement
+                    }
                     long now = System.currentTimeMillis();
                     if (killedAt.get() > 0 && now > killedAt.get()) {
                         watch.watch(id, now, false);

@@ -21,7 +21,7 @@ record Cost(long records, Map<String, Usage> calls, long lambdaRequests, double 
     }
 
     private static boolean dynamoDb(String key) {
-        return key.startsWith("DynamoDB/");
+        return key.startsWith("DynamoDb/");
     }
 
     /** KCL's own tables (leases, coordinator state, worker metrics): named after the application. */
@@ -66,12 +66,12 @@ record Cost(long records, Map<String, Usage> calls, long lambdaRequests, double 
     }
 
     double snsDollars() {
-        return perMillion(sum(k -> k.startsWith("SNS/Publish"), Usage::billedChunks) * Prices.SNS_FIFO_PUBLISH_REQUEST
-                + sum(k -> k.startsWith("SNS/Publish"), Usage::payloadBytes) / 1e9 * Prices.SNS_FIFO_PAYLOAD_GB);
+        return perMillion(sum(k -> k.startsWith("Sns/Publish"), Usage::billedChunks) * Prices.SNS_FIFO_PUBLISH_REQUEST
+                + sum(k -> k.startsWith("Sns/Publish"), Usage::payloadBytes) / 1e9 * Prices.SNS_FIFO_PAYLOAD_GB);
     }
 
     double sqsDollars() {
-        return perMillion(sum(k -> k.startsWith("SQS/"), Usage::billedChunks) * Prices.SQS_STANDARD_REQUEST);
+        return perMillion(sum(k -> k.startsWith("Sqs/"), Usage::billedChunks) * Prices.SQS_STANDARD_REQUEST);
     }
 
     double lambdaDollars() {
