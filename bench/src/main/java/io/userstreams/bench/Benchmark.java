@@ -63,8 +63,8 @@ public final class Benchmark {
     private final List<String> lines = new ArrayList<>();
     private final Map<String, Double> rates = new LinkedHashMap<>();
     private final Map<String, Cost> costs = new LinkedHashMap<>();
-    /** Consumer settings for the KCL runs beyond the defaults (none: the consumer as deployed). */
-    private final Map<String, String> kclSettings = new HashMap<>();
+    /** Consumer settings of a second, tuned KCL run (b'), e.g. {@code FAILOVER_MS=2000,PARALLELISM=8}; empty: none. */
+    private final Map<String, String> tuned = parseSettings(System.getProperty("bench.kclTuned", ""));
 
     private Benchmark(Path dir, PrintStream out, LocalStack stack) {
         this.dir = dir;
@@ -94,11 +94,20 @@ public final class Benchmark {
     private void run(String loadStart) throws Exception {
         Map<String, String> env = stack.environment();
         ChangeMix kclMix = prefill("bench_users_kcl", "k-", 1);
-        KclFigures noop = drainKcl("bench-noop", "noop", kclMix);
+        KclFigures noop = drainKcl("bench-noop", "noop", kclMix, "bench_users_kcl", Map.of());
         progress("(a) no-op KCL: %.0f records/s, first record %d ms; %s", noop.rate, noop.firstRecordMs, noop.profile);
-        KclFigures kcl = drainKcl("bench-kcl", "core", kclMix);
+        KclFigures kcl = drainKcl("bench-kcl", "core", kclMix, "bench_users_kcl", Map.of());
         progress("(b) KCL consumer: %.0f records/s, first record %d ms; %s", kcl.rate, kcl.firstRecordMs, kcl.profile);
         costs.put("KCL consumer (b)", Cost.of(kcl.meter, kclMix.size(), 0, 0, true));
+
+        KclFigures kclTuned = null;
+        if (!tuned.isEmpty()) {
+            ChangeMix tunedMix = prefill("bench_users_kcl2", "t-", 1);
+            kclTuned = drainKcl("bench-tuned", "core", tunedMix, "bench_users_kcl2", tuned);
+            progress("(b') KCL consumer %s: %.0f records/s, first record %d ms; %s", tuned, kclTuned.rate,
+                    kclTuned.firstRecordMs, kclTuned.profile);
+            costs.put("KCL consumer, tuned (b')", Cost.of(kclTuned.meter, tunedMix.size(), 0, 0, true));
+        }
 
         LambdaFigures lambda = drainLambda();
         progress("(c) Lambda: %.0f records/s; %s", lambda.rate, lambda.profile);
@@ -143,12 +152,25 @@ public final class Benchmark {
         row("(c) time to first record (mapping start, warm handler)", "%d ms", lambda.firstRecordMs, "");
         row("(b) failover after kill -9 of the lease holder (kill → next new record indexed)", "%s", kcl.failover,
                 "≤ 10 s");
+        if (kclTuned != null) {
+            String t = "(b') tuned " + tuned + ": ";
+            row(t + "drain", "%.0f records/s", kclTuned.rate, "");
+            row(t + "b'/d", "%.2f", kclTuned.rate / directRate, "≥ 0.80");
+            row(t + "write→indexed p50 / p99", "%s", kclTuned.indexed, "≤ 150 / ≤ 400 ms");
+            row(t + "write→welcome published p50 / p99", "%s", kclTuned.welcomed, "");
+            row(t + "time to first record", "%d ms", kclTuned.firstRecordMs, "≤ 5000 ms");
+            row(t + "failover after kill -9", "%s", kclTuned.failover, "≤ 10 s");
+            row(t + "peak RSS", "%d MB", kclTuned.peakRssMb, "");
+        }
         row("(a) peak RSS (VmHWM), -Xmx512m", "%d MB", noop.peakRssMb, "");
         row("(b) peak RSS (VmHWM), -Xmx512m", "%d MB", kcl.peakRssMb, "");
         lines.forEach(out::println);
         out.println();
         out.println("where the time went: (a) " + noop.profile);
         out.println("                     (b) " + kcl.profile);
+        if (kclTuned != null) {
+            out.println("                     (b') " + kclTuned.profile);
+        }
         out.println("                     (c) " + lambda.profile);
         out.println();
         costs.put("Lambda handler (c)", lambda.cost);
@@ -161,6 +183,17 @@ public final class Benchmark {
         out.println();
         out.println("DynamoDB calls per 1,000 changes (requests / capacity units), by path:");
         costs.forEach((name, c) -> c.printCalls(name, out));
+    }
+
+    private static Map<String, String> parseSettings(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : text.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        return out;
     }
 
     private void row(String what, String format, Object value, String target) {
@@ -206,8 +239,9 @@ public final class Benchmark {
                               String welcomed, String failover, String profile) {
     }
 
-    private KclFigures drainKcl(String application, String mode, ChangeMix mix) throws Exception {
-        Map<String, String> env = env("bench_users_kcl");
+    private KclFigures drainKcl(String application, String mode, ChangeMix mix, String table,
+                                Map<String, String> kclSettings) throws Exception {
+        Map<String, String> env = env(table);
         ConsumerChild child = ConsumerChild.start(application, application + "-w1", mode, env, kclSettings, dir);
         ConsumerChild second = null;
         try {
@@ -231,7 +265,7 @@ public final class Benchmark {
             }
             long batchesBefore = child.batches();
             long busyBefore = child.processingMillis();
-            String[] latency = steady("bench_users_kcl", "ks-");
+            String[] latency = steady(table, mix.prefix + "s-");
             long batches = child.batches() - batchesBefore;
             profile += String.format("; steady phase: %d batches, %.0f ms each inside the processor on average",
                     batches, (child.processingMillis() - busyBefore) / (double) Math.max(1, batches));
@@ -239,7 +273,7 @@ public final class Benchmark {
             second = ConsumerChild.start(application, application + "-w2", mode, env, kclSettings, dir);
             second.awaitStarted(120_000);
             Thread.sleep(3000);
-            String failover = failover(application, List.of(child, second));
+            String failover = failover(application, table, mix.prefix + "f-", List.of(child, second));
             return new KclFigures(drainRate, first - child.launchedAt, rss, meter, latency[0], latency[1], failover, profile);
         } finally {
             child.terminate();
@@ -250,7 +284,8 @@ public final class Benchmark {
     }
 
     /** Kills the holder of the first shard lease while users are written at the steady rate. */
-    private String failover(String application, List<ConsumerChild> workers) throws Exception {
+    private String failover(String application, String table, String prefix, List<ConsumerChild> workers)
+            throws Exception {
         String holder = null;
         long deadline = System.currentTimeMillis() + 60_000;
         while (holder == null && System.currentTimeMillis() < deadline) {
@@ -272,10 +307,10 @@ public final class Benchmark {
                 long start = System.nanoTime();
                 for (int i = 0; i < rate * 60 && !Thread.currentThread().isInterrupted(); i++) {
                     pace(start, i);
-                    String id = "kf-" + i;
+                    String id = prefix + i;
                     Map<String, AttributeValue> item = user(id, i);
                     try {
-                        ddb.putItem(b -> b.tableName("bench_users_kcl").item(item));
+                        ddb.putItem(b -> b.tableName(table).item(item));
                     } catch (RuntimeException e) {
                         return;     // interrupted at the end of the measurement
                     }
