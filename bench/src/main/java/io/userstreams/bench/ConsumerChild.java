@@ -56,8 +56,14 @@ final class ConsumerChild implements AutoCloseable {
         Path log = dir.resolve(workerId + ".log");
         Path meter = dir.resolve(workerId + ".meter");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                BenchConsumer.class.getName());
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m"));
+        // e.g. a flight recording of the consumer: -Dbench.childJvmArgs=-XX:StartFlightRecording=filename=...
+        String extra = System.getProperty("bench.childJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.replace("{worker}", workerId).split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchConsumer.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         Map<String, String> inherited = new HashMap<>(env);
         env.clear();
