@@ -180,6 +180,7 @@ public final class Benchmark {
         Cost kclCost = costs.get("KCL consumer (b)");
         out.printf("cost ratio to the per-record baseline: Lambda %.2f, KCL %.2f (target ≤ 0.70)%n",
                 lambdaCost.total() / baseline.cost.total(), kclCost.total() / baseline.cost.total());
+        printByKind();
         out.println();
         out.println("DynamoDB calls per 1,000 changes (requests / capacity units), by path:");
         costs.forEach((name, c) -> c.printCalls(name, out));
@@ -423,6 +424,9 @@ public final class Benchmark {
             String profile = String.format("drain %d ms; inside the functions: welcome %d ms over %d invocations,"
                     + " reactions %d ms over %d invocations", end - first, welcome.nanos.get() / 1_000_000,
                     welcome.invocations.get(), reactions.nanos.get() / 1_000_000, reactions.invocations.get());
+            costByKind("Lambda handler (c)", "bench_users_lambda", "lk-", kindUsers(),
+                    () -> welcome.records.get() + reactions.records.get(), k -> k == KindPhase.INSERT ? 2 : 1,
+                    new FunctionMeter[] {welcome, reactions});
             String[] latency = steady("bench_users_lambda", "ls-", true);
             return new LambdaFigures(drainRate, first - started, cost, latency[0], latency[1], profile);
         } finally {
@@ -456,8 +460,141 @@ public final class Benchmark {
             double drainRate = mix.size() * 1000.0 / Math.max(1, end - m.firstAt.get());
             Cost cost = Cost.of(CallMeter.difference(CallMeter.snapshot(), before), mix.size(), m.invocations.get(),
                     m.gbSeconds(memoryMb()), false);
+            costByKind("per-record baseline", "bench_users_baseline", "pk-", kindUsers(), m.records::get, k -> 1,
+                    new FunctionMeter[] {m});
             return new BaselineFigures(drainRate, cost);
         }
+    }
+
+
+    // ---------------------------------------------------------------- cost per change kind
+
+    /** The change kinds measured one at a time, and the stream records each writes per user. */
+    private enum KindPhase {
+        INSERT(1), PLAN(1), EMAIL(1), DELETE(1), TTL_EXPIRY(2);
+        final int records;
+
+        KindPhase(int records) {
+            this.records = records;
+        }
+    }
+
+    /** Per kind: what the running runtime's calls cost, scaled to a million changes of that kind. */
+    private final Map<String, Map<KindPhase, Cost>> byKind = new LinkedHashMap<>();
+
+    /**
+     * With a runtime already consuming {@code table}: per kind, {@code users} changes of that kind only
+     * (sign-ups first, then plan changes, email changes, deletions and TTL expiries of those users),
+     * each phase metered on its own once the runtime has processed it.
+     *
+     * @param processed records the runtime has finished so far (all functions together)
+     * @param expected  records the runtime finishes per stream record of a kind (Lambda: a sign-up
+     *                  reaches both functions)
+     * @param lambda    invocations and billed seconds so far, or null for no Lambda
+     */
+    private void costByKind(String path, String table, String prefix, int users, java.util.function.LongSupplier processed,
+                            java.util.function.ToIntFunction<KindPhase> expected, FunctionMeter[] lambda)
+            throws InterruptedException {
+        Map<KindPhase, Cost> out = new java.util.EnumMap<>(KindPhase.class);
+        List<io.userstreams.core.user.User> live = new ArrayList<>();
+        for (KindPhase kind : KindPhase.values()) {
+            Map<String, Usage> before = CallMeter.snapshot();
+            long doneBefore = processed.getAsLong();
+            long invocationsBefore = lambda == null ? 0 : Arrays.stream(lambda).mapToLong(f -> f.invocations.get()).sum();
+            double gbsBefore = lambda == null ? 0 : Arrays.stream(lambda).mapToDouble(f -> f.gbSeconds(memoryMb())).sum();
+            for (int i = 0; i < users; i++) {
+                io.userstreams.core.user.User u;
+                switch (kind) {
+                    case INSERT -> {
+                        String id = prefix + i;
+                        u = new io.userstreams.core.user.User(id, id + "@example.com", "User " + i,
+                                i % 2 == 0 ? "free" : "pro", "US", "en", java.time.Instant.parse("2026-12-01T00:00:00Z"), 1,
+                                java.util.OptionalLong.empty());
+                        live.add(u);
+                    }
+                    case PLAN -> {
+                        io.userstreams.core.user.User v = live.get(i);
+                        u = v.withPlan(v.plan().equals("free") ? "pro" : "enterprise").withVersion(v.version() + 1);
+                        live.set(i, u);
+                    }
+                    case EMAIL -> {
+                        io.userstreams.core.user.User v = live.get(i);
+                        u = v.withEmail(v.userId() + ".new@example.org").withVersion(v.version() + 1);
+                        live.set(i, u);
+                    }
+                    case DELETE -> {
+                        u = null;
+                        if (i % 2 == 0) {
+                            String id = live.get(i).userId();
+                            ddb.deleteItem(b -> b.tableName(table).key(io.userstreams.core.user.UserItems.key(id)));
+                        }
+                    }
+                    default -> {
+                        io.userstreams.core.user.User v = live.get(i);
+                        u = i % 2 == 1 ? v.withExpiresAt(java.util.OptionalLong.of(
+                                java.time.Instant.now().minusSeconds(3600).getEpochSecond())).withVersion(v.version() + 1)
+                                : null;
+                    }
+                }
+                if (u != null) {
+                    Map<String, AttributeValue> item = io.userstreams.core.user.UserItems.toItem(u);
+                    ddb.putItem(b -> b.tableName(table).item(item));
+                }
+            }
+            // Deletions take the even users, expiries the odd ones (still alive).
+            int changed = switch (kind) {
+                case DELETE -> (users + 1) / 2;
+                case TTL_EXPIRY -> users / 2;
+                default -> users;
+            };
+            long target = doneBefore + (long) changed * kind.records * expected.applyAsInt(kind);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (processed.getAsLong() < target && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            long invocations = lambda == null ? 0
+                    : Arrays.stream(lambda).mapToLong(f -> f.invocations.get()).sum() - invocationsBefore;
+            double gbs = lambda == null ? 0
+                    : Arrays.stream(lambda).mapToDouble(f -> f.gbSeconds(memoryMb())).sum() - gbsBefore;
+            // Per change of this kind (a TTL expiry is one user change, two stream records).
+            out.put(kind, Cost.of(CallMeter.difference(CallMeter.snapshot(), before), changed, invocations, gbs, false));
+            if (processed.getAsLong() < target) {
+                progress("%s, %s: only %d of %d records processed in 120 s", path, kind, processed.getAsLong() - doneBefore,
+                        target - doneBefore);
+            }
+        }
+        byKind.put(path, out);
+    }
+
+    private void printByKind() {
+        if (byKind.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("AWS cost per million user changes of one kind (a TTL expiry = the write setting expiresAt + the"
+                + " sweeper's REMOVE); each kind written alone while the runtime ran:");
+        StringBuilder head = new StringBuilder("| kind |");
+        StringBuilder rule = new StringBuilder("|---|");
+        byKind.keySet().forEach(p -> {
+            head.append(' ').append(p).append(" |");
+            rule.append("---|");
+        });
+        out.println(head);
+        out.println(rule);
+        for (KindPhase k : KindPhase.values()) {
+            StringBuilder row = new StringBuilder("| " + k + " |");
+            byKind.values().forEach(m -> {
+                Cost c = m.get(k);
+                row.append(c == null ? " |" : String.format(" $%.3f (%.2f WRU) |", c.total(), c.writeUnits(false) / c.records()));
+            });
+            out.println(row);
+        }
+    }
+
+    /** Users per kind in the cost-by-kind phases. */
+    private int kindUsers() {
+        return Math.max(20, Math.min(300, changes / 10));
     }
 
     private String streamArn(String table) {
