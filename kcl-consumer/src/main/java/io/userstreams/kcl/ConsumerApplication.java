@@ -134,7 +134,8 @@ public final class ConsumerApplication implements AutoCloseable {
         streamArn = settings.streamArn()
                 .orElseGet(() -> LeaseTables.latestStreamArn(clients.dynamo(), settings.core().usersTable()));
         UserStreamsCore core = givenProcessor.isPresent() ? null : buildCore(clients.http());
-        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(core::processor));
+        // A lambda, not core::processor: that reference would dereference the absent core at once.
+        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(() -> core.processor()));
         // With a given processor there is no core: unconvertible records go to the configured queue.
         UnconvertibleRecordQueue unconvertible = core != null ? core.unconvertibleRecords()
                 : clients.unconvertibleRecords(() -> settings.core().deadLetterQueueUrl());

@@ -48,6 +48,12 @@ public final class CallRecorder implements ExecutionInterceptor {
         config.overrideConfiguration(b.addExecutionInterceptor(INSTANCE).build());
     };
 
+    private static final SdkPlugin METER_PLUGIN = config -> {
+        ClientOverrideConfiguration current = config.overrideConfiguration();
+        ClientOverrideConfiguration.Builder b = current == null ? ClientOverrideConfiguration.builder() : current.toBuilder();
+        config.overrideConfiguration(b.addExecutionInterceptor(CallMeter.INSTANCE).build());
+    };
+
     private CallRecorder() {
     }
 
@@ -64,9 +70,13 @@ public final class CallRecorder implements ExecutionInterceptor {
         return target().isPresent();
     }
 
-    /** Registers the recorder on a client builder when recording is on (a plugin: survives later overrideConfiguration calls). */
+    /**
+     * Registers the recorder on a client builder when recording is on, and the {@link CallMeter} when
+     * metering is on (plugins: they survive later overrideConfiguration calls).
+     */
     public static <B extends SdkClientBuilder<B, ?>> B register(B builder) {
-        return enabled() ? builder.addPlugin(PLUGIN) : builder;
+        B b = enabled() ? builder.addPlugin(PLUGIN) : builder;
+        return CallMeter.enabled() ? b.addPlugin(METER_PLUGIN) : b;
     }
 
     /** Attributes the calls of the current thread to {@code name} (a reaction id) until closed. */

@@ -69,7 +69,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
  *       to the same sinks with the same clients, without the handler.</li>
  * </ol>
  * Prints records/s for each and the ratios. Run:
- * {@code mvn -B -o -pl stream-handlers -Pbench -DskipTests verify} (optionally {@code -Dbench.records=N}).
+ * {@code mvn -B -o -pl stream-handlers -Pbench-handler -DskipTests verify} (optionally {@code -Dbench.records=N}).
  * A figure printer, not a test: nothing here asserts a speed.
  */
 public final class HandlerBenchmark {
