@@ -134,7 +134,7 @@ public final class ConsumerApplication implements AutoCloseable {
         streamArn = settings.streamArn()
                 .orElseGet(() -> LeaseTables.latestStreamArn(clients.dynamo(), settings.core().usersTable()));
         UserStreamsCore core = givenProcessor.isPresent() ? null : buildCore(clients.http());
-        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(() -> core.processor())); // core may be null
+        BatchProcessor processor = decorator.apply(givenProcessor.orElseGet(() -> core.processor())); // lazy: no core with a given processor
         // With a given processor there is no core: unconvertible records go to the configured queue.
         UnconvertibleRecordQueue unconvertible = core != null ? core.unconvertibleRecords()
                 : clients.unconvertibleRecords(() -> settings.core().deadLetterQueueUrl());
