@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The KCL consumer as {@code ConsumerMain} wires it, in its own JVM, with probes on stdout for the
  * benchmark: {@code DELIVERED <epochMs> <n>} when a batch reaches the core and {@code DONE <epochMs> <n> <micros>}
- * when the core finished {@code n} of its records in {@code micros}. {@code BENCH_MODE=noop}: KCL, the adapter and the
+ * when the core finished {@code n} of its records in {@code micros}, then {@code IDS <deliveredMs> <doneMs> <userIds>}
+ * (comma-separated) so the benchmark can split a record's write → indexed time. {@code BENCH_MODE=noop}: KCL, the adapter and the
  * record conversion with no reactions (the consumer's ceiling). With {@code USER_STREAMS_METER_CALLS}
  * naming a file, the call meter is written there every 250 ms and at shutdown.
  */
@@ -31,10 +32,17 @@ public final class BenchConsumer {
             builder.processor(records -> BatchOutcome.allDone(records.size(), 0));
         }
         ConsumerApplication app = builder.processorDecorator(core -> records -> {
-            print("DELIVERED " + System.currentTimeMillis() + " " + records.size());
+            long delivered = System.currentTimeMillis();
+            print("DELIVERED " + delivered + " " + records.size());
             long start = System.nanoTime();
             BatchOutcome outcome = core.process(records);
-            print("DONE " + System.currentTimeMillis() + " " + outcome.completed() + " " + (System.nanoTime() - start) / 1000);
+            long done = System.currentTimeMillis();
+            print("DONE " + done + " " + outcome.completed() + " " + (System.nanoTime() - start) / 1000);
+            String ids = records.stream().limit(outcome.completed()).map(r -> r.userId().orElse("?"))
+                    .collect(java.util.stream.Collectors.joining(","));
+            if (!ids.isEmpty()) {
+                print("IDS " + delivered + " " + done + " " + ids);
+            }
             return outcome;
         }).build();
         ScheduledExecutorService meter = Executors.newSingleThreadScheduledExecutor(r -> {

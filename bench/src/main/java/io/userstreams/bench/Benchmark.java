@@ -274,10 +274,10 @@ public final class Benchmark {
                         "n/a", "n/a (no search-index reaction)", profile);
             }
             boolean welcome = reactions.equals("all") || reactions.contains("welcome-email");
-            String[] latency = steady(table, mix.prefix + "s-", welcome);
+            String[] latency = steady(table, mix.prefix + "s-", welcome, child);
             long batches = child.batches() - batchesBefore;
-            profile += String.format("; steady phase: %d batches, %.0f ms each inside the processor on average",
-                    batches, (child.processingMillis() - busyBefore) / (double) Math.max(1, batches));
+            profile += String.format("; steady phase: %d batches, %.0f ms each inside the processor on average; %s",
+                    batches, (child.processingMillis() - busyBefore) / (double) Math.max(1, batches), latency[2]);
             // Failover: a second worker of the same application, then kill -9 of the lease holder.
             second = ConsumerChild.start(application, application + "-w2", mode, env, kclSettings, dir);
             second.awaitStarted(120_000);
@@ -427,7 +427,7 @@ public final class Benchmark {
             costByKind("Lambda handler (c)", "bench_users_lambda", "lk-", kindUsers(),
                     () -> welcome.records.get() + reactions.records.get(), k -> k == KindPhase.INSERT ? 2 : 1,
                     new FunctionMeter[] {welcome, reactions});
-            String[] latency = steady("bench_users_lambda", "ls-", true);
+            String[] latency = steady("bench_users_lambda", "ls-", true, null);
             return new LambdaFigures(drainRate, first - started, cost, latency[0], latency[1], profile);
         } finally {
             mappings.forEach(EventSourceMapping::close);
@@ -609,7 +609,13 @@ public final class Benchmark {
     // ---------------------------------------------------------------- latency at a steady rate
 
     /** Sign-ups at the steady rate into {@code table}; returns write→indexed and write→welcome p50 / p99. */
-    private String[] steady(String table, String prefix, boolean welcome) throws InterruptedException {
+    /**
+     * Write → indexed and write → welcome published at the steady rate; with a KCL {@code child}, the
+     * third element splits write → indexed into write → delivered to the core (stream, polling, KCL),
+     * inside the core (delivered → batch done) and batch done → seen by the watcher (≤ 20 ms poll).
+     */
+    private String[] steady(String table, String prefix, boolean welcome, ConsumerChild child)
+            throws InterruptedException {
         try (EffectWatch watch = watch()) {
             Thread.sleep(1500);   // the welcome queue's backlog from the drain is read away first
             int n = rate * seconds;
@@ -627,7 +633,8 @@ public final class Benchmark {
                 Thread.sleep(50);
             }
             return new String[] {percentiles(watch, watch.indexedAt, n),
-                    welcome ? percentiles(watch, watch.welcomedAt, n) : "n/a (no welcome-email reaction)"};
+                    welcome ? percentiles(watch, watch.welcomedAt, n) : "n/a (no welcome-email reaction)",
+                    child == null ? "" : split(watch, child)};
         }
     }
 
@@ -644,6 +651,31 @@ public final class Benchmark {
         }
         String missing = lat.length < n ? " (" + (n - lat.length) + " of " + n + " not seen in 30 s)" : "";
         return pct(lat, 50) + " / " + pct(lat, 99) + " ms" + missing;
+    }
+
+    /** p50 / p99 of each part of write → indexed for the steady users the child delivered. */
+    private static String split(EffectWatch watch, ConsumerChild child) {
+        List<long[]> parts = new ArrayList<>();
+        watch.writtenAt.forEach((id, written) -> {
+            Long delivered = child.deliveredAt.get(id);
+            Long done = child.doneAt.get(id);
+            Long indexed = watch.indexedAt.get(id);
+            if (delivered != null && done != null && indexed != null) {
+                parts.add(new long[] {delivered - written, done - delivered, Math.max(0, indexed - done)});
+            }
+        });
+        if (parts.isEmpty()) {
+            return "write → indexed split: no user seen in all three";
+        }
+        String[] names = {"write → delivered to the core", "inside the core", "done → seen in the index"};
+        StringBuilder b = new StringBuilder("write → indexed split (p50 / p99, " + parts.size() + " users):");
+        for (int k = 0; k < 3; k++) {
+            int part = k;
+            long[] sorted = parts.stream().mapToLong(a -> a[part]).sorted().toArray();
+            b.append(k == 0 ? " " : ", ").append(names[k]).append(' ').append(pct(sorted, 50)).append(" / ")
+                    .append(pct(sorted, 99)).append(" ms");
+        }
+        return b.toString();
     }
 
     private static long pct(long[] sorted, int p) {

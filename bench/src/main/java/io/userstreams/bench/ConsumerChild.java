@@ -102,6 +102,13 @@ final class ConsumerChild implements AutoCloseable {
                     lastDoneAt = Long.parseLong(f[1]);
                     batches.incrementAndGet();
                     processingMicros.addAndGet(Long.parseLong(f[3]));
+                } else if (f.length == 4 && f[0].equals("IDS")) {
+                    long deliveredMs = Long.parseLong(f[1]);
+                    long doneMs = Long.parseLong(f[2]);
+                    for (String id : f[3].split(",")) {
+                        deliveredAt.putIfAbsent(id, deliveredMs);
+                        doneAt.putIfAbsent(id, doneMs);
+                    }
                 } else if (f.length == 2 && f[0].equals("STARTED")) {
                     startedAt = Long.parseLong(f[1]);
                 } else {
@@ -114,6 +121,11 @@ final class ConsumerChild implements AutoCloseable {
             // killed on purpose
         }
     }
+
+    /** userId → when a batch holding its first record reached the core (first delivery only). */
+    final Map<String, Long> deliveredAt = new java.util.concurrent.ConcurrentHashMap<>();
+    /** userId → when the core finished the batch holding its first record. */
+    final Map<String, Long> doneAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     long done() {
         return done.get();

@@ -9,7 +9,10 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +22,9 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
-import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * Delivers notifications to SQS queues (the ElasticMQ server) and HTTP endpoints, synchronously,
@@ -55,58 +60,133 @@ final class Delivery implements AutoCloseable {
     }
 
     void deliver(Subscription sub, Notification n) {
+        deliverAll(sub, List.of(n));
+    }
+
+    /**
+     * Delivers {@code ns} (in this order) to one subscription: to an SQS queue in SendMessageBatch
+     * calls of up to 10 messages, so a PublishBatch costs one SQS request rather than ten.
+     */
+    void deliverAll(Subscription sub, List<Notification> ns) {
         Subscription.Settings s = sub.settings();
-        if (s.filterPolicy() != null) {
-            boolean match = s.bodyScope() ? s.filterPolicy().matchesBody(n.message())
-                    : s.filterPolicy().matchesAttributes(n.attributes());
-            if (!match) {
-                return;
+        List<Notification> matching = new ArrayList<>(ns.size());
+        for (Notification n : ns) {
+            if (s.filterPolicy() == null || (s.bodyScope() ? s.filterPolicy().matchesBody(n.message())
+                    : s.filterPolicy().matchesAttributes(n.attributes()))) {
+                matching.add(n);
             }
         }
-        long start = System.nanoTime();
-        try {
-            switch (sub.protocol) {
-                case "sqs" -> toSqs(sub, s.raw(), n);
-                case "http", "https" -> toHttp(sub, s.raw(), n);
-                default -> throw new IllegalStateException("unsupported protocol " + sub.protocol);
+        if (matching.isEmpty()) {
+            return;
+        }
+        if (sub.protocol.equals("sqs")) {
+            toSqs(sub, s.raw(), matching);
+            return;
+        }
+        for (Notification n : matching) {
+            long start = System.nanoTime();
+            try {
+                switch (sub.protocol) {
+                    case "http", "https" -> toHttp(sub, s.raw(), n);
+                    default -> throw new IllegalStateException("unsupported protocol " + sub.protocol);
+                }
+                delivered(sub, n, start);
+            } catch (RuntimeException e) {
+                failed(sub, n, e.toString());
             }
-            delivered.incrementAndGet();
-            log.atDebug().addKeyValue("messageId", n.messageId()).addKeyValue("subscriptionArn", sub.arn)
-                    .addKeyValue("durationMicros", (System.nanoTime() - start) / 1000).log("sns delivery");
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            log.atWarn().addKeyValue("messageId", n.messageId()).addKeyValue("subscriptionArn", sub.arn)
-                    .addKeyValue("endpoint", sub.endpoint).addKeyValue("error", e.toString())
-                    .log("sns delivery failed; message dropped for this subscription");
         }
     }
 
-    private void toSqs(Subscription sub, boolean raw, Notification n) {
+    private void delivered(Subscription sub, Notification n, long startNanos) {
+        delivered.incrementAndGet();
+        log.atDebug().addKeyValue("messageId", n.messageId()).addKeyValue("subscriptionArn", sub.arn)
+                .addKeyValue("durationMicros", (System.nanoTime() - startNanos) / 1000).log("sns delivery");
+    }
+
+    private void failed(Subscription sub, Notification n, String error) {
+        failed.incrementAndGet();
+        log.atWarn().addKeyValue("messageId", n.messageId()).addKeyValue("subscriptionArn", sub.arn)
+                .addKeyValue("endpoint", sub.endpoint).addKeyValue("error", error)
+                .log("sns delivery failed; message dropped for this subscription");
+    }
+
+    /** SQS's limits for one SendMessageBatch: 10 entries, 262,144 bytes of bodies and attributes together. */
+    static final int SQS_BATCH_ENTRIES = 10;
+    static final int SQS_BATCH_BYTES = 262_144;
+
+    private void toSqs(Subscription sub, boolean raw, List<Notification> ns) {
         if (sqs == null) {
-            throw new IllegalStateException("no SQS endpoint configured");
-        }
-        SendMessageRequest.Builder req = SendMessageRequest.builder();
-        if (raw) {
-            req.messageBody(bodyFor("sqs", n));
-            Map<String, MessageAttributeValue> attrs = new LinkedHashMap<>();
-            n.attributes().forEach((name, a) -> attrs.put(name, sqsAttribute(a)));
-            if (!attrs.isEmpty()) {
-                req.messageAttributes(attrs);
-            }
-        } else {
-            req.messageBody(envelope(sub, n, "sqs"));
+            ns.forEach(n -> failed(sub, n, "no SQS endpoint configured"));
+            return;
         }
         String queueName = queueName(sub.endpoint);
-        if (queueName.endsWith(".fifo") && n.messageGroupId() != null) {
-            // A FIFO topic passes its group and deduplication ids on to a FIFO queue, as SNS does.
-            req.messageGroupId(n.messageGroupId()).messageDeduplicationId(n.messageDeduplicationId());
+        boolean fifoQueue = queueName.endsWith(".fifo");
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+        List<Notification> sent = new ArrayList<>();
+        long bytes = 0;
+        for (Notification n : ns) {
+            SendMessageBatchRequestEntry.Builder e = SendMessageBatchRequestEntry.builder();
+            String body;
+            long size;
+            if (raw) {
+                body = bodyFor("sqs", n);
+                size = body.getBytes(StandardCharsets.UTF_8).length;
+                Map<String, MessageAttributeValue> attrs = new LinkedHashMap<>();
+                for (Map.Entry<String, MessageAttribute> a : n.attributes().entrySet()) {
+                    attrs.put(a.getKey(), sqsAttribute(a.getValue()));
+                    size += a.getValue().size(a.getKey());
+                }
+                if (!attrs.isEmpty()) {
+                    e.messageAttributes(attrs);
+                }
+            } else {
+                body = envelope(sub, n, "sqs");
+                size = body.getBytes(StandardCharsets.UTF_8).length;
+            }
+            e.messageBody(body);
+            if (fifoQueue && n.messageGroupId() != null) {
+                // A FIFO topic passes its group and deduplication ids on to a FIFO queue, as SNS does.
+                e.messageGroupId(n.messageGroupId()).messageDeduplicationId(n.messageDeduplicationId());
+            }
+            if (!entries.isEmpty() && (entries.size() == SQS_BATCH_ENTRIES || bytes + size > SQS_BATCH_BYTES)) {
+                sendBatch(sub, queueName, entries, sent);
+                entries = new ArrayList<>();
+                sent = new ArrayList<>();
+                bytes = 0;
+            }
+            entries.add(e.id(Integer.toString(entries.size())).build());
+            sent.add(n);
+            bytes += size;
         }
-        String url = queueUrl(sub.endpoint, queueName);
+        sendBatch(sub, queueName, entries, sent);
+    }
+
+    /** Entries in order: a FIFO queue keeps a batch's order within each message group. */
+    private void sendBatch(Subscription sub, String queueName, List<SendMessageBatchRequestEntry> entries,
+                           List<Notification> ns) {
+        long start = System.nanoTime();
+        SendMessageBatchResponse response;
         try {
-            sqs.sendMessage(req.queueUrl(url).build());
-        } catch (QueueDoesNotExistException e) {
-            queueUrls.remove(queueName); // the queue may be created again later
-            throw e;
+            String url = queueUrl(sub.endpoint, queueName);
+            response = sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries));
+        } catch (RuntimeException e) {
+            if (e instanceof QueueDoesNotExistException) {
+                queueUrls.remove(queueName); // the queue may be created again later
+            }
+            ns.forEach(n -> failed(sub, n, e.toString()));
+            return;
+        }
+        Map<String, String> failures = new HashMap<>();
+        for (BatchResultErrorEntry f : response.failed()) {
+            failures.put(f.id(), f.code() + ": " + f.message());
+        }
+        for (int i = 0; i < ns.size(); i++) {
+            String error = failures.get(Integer.toString(i));
+            if (error == null) {
+                delivered(sub, ns.get(i), start);
+            } else {
+                failed(sub, ns.get(i), error);
+            }
         }
     }
 
@@ -138,9 +218,8 @@ final class Delivery implements AutoCloseable {
     private void toHttp(Subscription sub, boolean raw, Notification n) {
         String body = raw ? bodyFor(sub.protocol, n) : envelope(sub, n, sub.protocol);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        HttpURLConnection c = null;
         try {
-            c = (HttpURLConnection) URI.create(sub.endpoint).toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(sub.endpoint).toURL().openConnection();
             c.setConnectTimeout(2_000);
             c.setReadTimeout(5_000);
             c.setDoOutput(true);
@@ -169,11 +248,8 @@ final class Delivery implements AutoCloseable {
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } finally {
-            if (c != null) {
-                c.disconnect();
-            }
         }
+        // No disconnect(): the body was read to the end, so the JDK keeps the connection for the next delivery.
     }
 
     /** With MessageStructure=json the body is the protocol's own entry, or "default". */

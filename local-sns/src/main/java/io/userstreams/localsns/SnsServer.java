@@ -80,6 +80,8 @@ public final class SnsServer implements AutoCloseable {
         }
     }
 
+    static final int HANDLER_THREADS = 16;
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI endpoint;
@@ -116,7 +118,9 @@ public final class SnsServer implements AutoCloseable {
         }
         int port = server.getAddress().getPort();
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        // Publishers of different message groups deliver concurrently, each holding a thread until its
+        // messages are in SQS: enough threads for a consumer's lanes (16 publishers at once) to overlap.
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "sns-" + port + "-" + n.incrementAndGet());
                     t.setDaemon(true);
@@ -143,7 +147,7 @@ public final class SnsServer implements AutoCloseable {
                 .region(Region.of(config.region()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClientBuilder(Apache5HttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
-                        .socketTimeout(Duration.ofSeconds(5)))
+                        .socketTimeout(Duration.ofSeconds(5)).maxConnections(HANDLER_THREADS))
                 // A local queue that does not answer at once will not answer; don't stall Publish with retries.
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallTimeout(Duration.ofSeconds(10)))

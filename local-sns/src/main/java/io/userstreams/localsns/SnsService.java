@@ -8,13 +8,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 
@@ -401,11 +404,15 @@ final class SnsService {
 
     // ---- publish ----
 
-    /** Validates, then delivers before returning: a test that publishes then receives sees the message. */
     /** What Publish answers: {@code sequenceNumber} for FIFO topics only. */
     record Published(String messageId, String sequenceNumber) {
     }
 
+    /** One entry's outcome: accepted ({@code published}) or refused ({@code error}). */
+    private record Outcome(Published published, SnsError error) {
+    }
+
+    /** Validates, then delivers before returning: a test that publishes then receives sees the message. */
     Published publish(String topicArn, String targetArn, String phoneNumber, PublishInput in) {
         if (phoneNumber != null && !phoneNumber.isEmpty()) {
             throw SnsError.invalidParameter("Invalid parameter: PhoneNumber Reason: SMS is not supported by the local SNS endpoint");
@@ -420,7 +427,11 @@ final class SnsService {
             throw SnsError.invalidParameter("Invalid parameter: Message too long");
         }
         Topic t = topic(arn);
-        return fanOut(t, in);
+        Outcome o = accept(t, List.of(in)).get(0);
+        if (o.error() != null) {
+            throw o.error();
+        }
+        return o.published();
     }
 
     record BatchSuccess(String id, String messageId, String sequenceNumber) {
@@ -461,44 +472,142 @@ final class SnsService {
                     "The length of all the messages put together is more than the limit.");
         }
         Topic t = topic(topicArn);
-        List<BatchSuccess> ok = new ArrayList<>();
-        List<BatchFailure> failed = new ArrayList<>();
+        List<PublishInput> valid = new ArrayList<>();
+        Map<String, SnsError> invalid = new HashMap<>();
         for (PublishInput e : entries) {
             try {
                 validate(e);
-                Published p = fanOut(t, e);
-                ok.add(new BatchSuccess(e.id(), p.messageId(), p.sequenceNumber()));
+                valid.add(e);
             } catch (SnsError err) {
+                invalid.put(e.id(), err);
+            }
+        }
+        List<Outcome> outcomes = accept(t, valid);
+        Map<String, Outcome> byId = new HashMap<>();
+        for (int i = 0; i < valid.size(); i++) {
+            byId.put(valid.get(i).id(), outcomes.get(i));
+        }
+        List<BatchSuccess> ok = new ArrayList<>();
+        List<BatchFailure> failed = new ArrayList<>();
+        for (PublishInput e : entries) {
+            Outcome o = byId.get(e.id());
+            SnsError err = o == null ? invalid.get(e.id()) : o.error();
+            if (err != null) {
                 failed.add(new BatchFailure(e.id(), err.code(), err.getMessage(), err.httpStatus() < 500));
+            } else {
+                ok.add(new BatchSuccess(e.id(), o.published().messageId(), o.published().sequenceNumber()));
             }
         }
         return new BatchResult(ok, failed);
     }
 
-    private Published fanOut(Topic t, PublishInput in) {
+    /**
+     * Accepts validated entries of one Publish or PublishBatch and delivers the accepted ones (in one
+     * SQS batch per subscription where they can share one) before returning.
+     */
+    private List<Outcome> accept(Topic t, List<PublishInput> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
         if (t.fifo) {
-            return fifoFanOut(t, in);
+            return acceptFifo(t, entries);
         }
-        if (in.messageGroupId() != null || in.messageDeduplicationId() != null) {
-            throw SnsError.invalidParameter(
-                    "Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type");
+        List<Outcome> out = new ArrayList<>();
+        List<Notification> accepted = new ArrayList<>();
+        for (PublishInput in : entries) {
+            if (in.messageGroupId() != null || in.messageDeduplicationId() != null) {
+                out.add(new Outcome(null, SnsError.invalidParameter("Invalid parameter: MessageGroupId Reason: The "
+                        + "request includes MessageGroupId parameter that is not valid for this topic type")));
+                continue;
+            }
+            String messageId = UUID.randomUUID().toString();
+            accepted.add(new Notification(messageId, t.arn, in.subject(), in.message(), in.messageStructure(),
+                    in.attributes(), clock.instant()));
+            out.add(new Outcome(new Published(messageId, null), null));
         }
-        String messageId = UUID.randomUUID().toString();
-        Notification n = new Notification(messageId, t.arn, in.subject(), in.message(), in.messageStructure(),
-                in.attributes(), clock.instant());
-        for (Subscription s : t.subscriptions) {
-            delivery.deliver(s, n);
-        }
-        return new Published(messageId, null);
+        deliver(t, accepted);
+        return out;
     }
 
     /**
      * FIFO topics: MessageGroupId is required; the deduplication id is given or (ContentBasedDeduplication)
      * the SHA-256 of the body. A deduplication id seen within {@link #DEDUPLICATION_WINDOW} is accepted
-     * again with the first message's id and sequence number, and not delivered. The topic's publish lock is
-     * held for the whole publish, so deliveries keep the publish order and a duplicate cannot race.
+     * again with the first message's id and sequence number, and not delivered (the answer waits until
+     * the first one is delivered). The topic's publish lock is held only to check deduplication ids and
+     * hand out sequence numbers and delivery turns: a message is delivered after the earlier messages of
+     * its group (publish order within a group), while other groups deliver concurrently.
      */
-    private Published fifoFanOut(Topic t, PublishInput in) {
+    private List<Outcome> acceptFifo(Topic t, List<PublishInput> entries) {
+        int n = entries.size();
+        Outcome[] out = new Outcome[n];
+        String[] groups = new String[n];
+        String[] dedups = new String[n];
+        for (int i = 0; i < n; i++) {
+            try {
+                groups[i] = fifoGroup(entries.get(i));
+                dedups[i] = fifoDeduplicationId(t, entries.get(i));
+            } catch (SnsError e) {
+                out[i] = new Outcome(null, e);
+            }
+        }
+        // FifoThroughputScope=MessageGroup deduplicates within a message group, Topic across the topic.
+        boolean groupScope = "MessageGroup".equals(t.attribute("FifoThroughputScope"));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        List<CompletableFuture<Void>> before = new ArrayList<>();
+        Set<String> ownGroups = new LinkedHashSet<>();
+        List<Notification> accepted = new ArrayList<>();
+        synchronized (t.publishLock) {
+            Instant now = clock.instant();
+            t.deduplication.values().removeIf(a -> !now.isBefore(a.at().plus(DEDUPLICATION_WINDOW)));
+            for (int i = 0; i < n; i++) {
+                if (out[i] != null) {
+                    continue;
+                }
+                PublishInput in = entries.get(i);
+                String key = groupScope ? groups[i] + "\u0000" + dedups[i] : dedups[i];
+                Topic.Accepted seen = t.deduplication.get(key);
+                if (seen != null) {
+                    out[i] = new Outcome(new Published(seen.messageId(), seen.sequenceNumber()), null);
+                    if (seen.delivered() != done) {
+                        before.add(seen.delivered());
+                    }
+                    continue;
+                }
+                String messageId = UUID.randomUUID().toString();
+                String sequenceNumber = t.nextSequenceNumber();
+                accepted.add(new Notification(messageId, t.arn, in.subject(), in.message(), in.messageStructure(),
+                        in.attributes(), now, sequenceNumber, groups[i], dedups[i]));
+                t.deduplication.put(key, new Topic.Accepted(messageId, sequenceNumber, now, done));
+                out[i] = new Outcome(new Published(messageId, sequenceNumber), null);
+                if (ownGroups.add(groups[i])) {
+                    // Turns are handed out under the lock, so two publishes sharing groups are ordered the
+                    // same way in every group: waiting on the earlier ones cannot deadlock.
+                    CompletableFuture<Void> previous = t.groupTails.put(groups[i], done);
+                    if (previous != null) {
+                        before.add(previous);
+                    }
+                }
+            }
+        }
+        try {
+            for (CompletableFuture<Void> f : before) {
+                f.join();
+            }
+            deliver(t, accepted);
+        } finally {
+            done.complete(null);
+            if (!ownGroups.isEmpty()) {
+                synchronized (t.publishLock) {
+                    for (String g : ownGroups) {
+                        t.groupTails.remove(g, done);
+                    }
+                }
+            }
+        }
+        return List.of(out);
+    }
+
+    private static String fifoGroup(PublishInput in) {
         String group = in.messageGroupId();
         if (group == null || group.isEmpty()) {
             throw SnsError.invalidParameter("Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
@@ -507,36 +616,31 @@ final class SnsService {
             throw SnsError.invalidParameter("Invalid parameter: MessageGroupId Reason: MessageGroupId can only include "
                     + "alphanumeric and punctuation characters. 1 to 128 in length.");
         }
+        return group;
+    }
+
+    private static String fifoDeduplicationId(Topic t, PublishInput in) {
         String dedup = in.messageDeduplicationId();
         if (dedup != null && !dedup.isEmpty()) {
             if (!FIFO_ID.matcher(dedup).matches()) {
                 throw SnsError.invalidParameter("Invalid parameter: MessageDeduplicationId Reason: MessageDeduplicationId "
                         + "can only include alphanumeric and punctuation characters. 1 to 128 in length.");
             }
-        } else if ("true".equals(t.attribute("ContentBasedDeduplication"))) {
-            dedup = sha256Hex(in.message());
-        } else {
-            throw SnsError.invalidParameter("Invalid parameter: The topic should either have ContentBasedDeduplication "
-                    + "enabled or MessageDeduplicationId provided explicitly");
+            return dedup;
         }
-        // FifoThroughputScope=MessageGroup deduplicates within a message group, Topic across the topic.
-        String key = "MessageGroup".equals(t.attribute("FifoThroughputScope")) ? group + "\u0000" + dedup : dedup;
-        synchronized (t.publishLock) {
-            Instant now = clock.instant();
-            t.deduplication.values().removeIf(a -> !now.isBefore(a.at().plus(DEDUPLICATION_WINDOW)));
-            Topic.Accepted seen = t.deduplication.get(key);
-            if (seen != null) {
-                return new Published(seen.messageId(), seen.sequenceNumber());
-            }
-            String messageId = UUID.randomUUID().toString();
-            String sequenceNumber = t.nextSequenceNumber();
-            Notification n = new Notification(messageId, t.arn, in.subject(), in.message(), in.messageStructure(),
-                    in.attributes(), now, sequenceNumber, group, dedup);
-            t.deduplication.put(key, new Topic.Accepted(messageId, sequenceNumber, now));
-            for (Subscription s : t.subscriptions) {
-                delivery.deliver(s, n);
-            }
-            return new Published(messageId, sequenceNumber);
+        if ("true".equals(t.attribute("ContentBasedDeduplication"))) {
+            return sha256Hex(in.message());
+        }
+        throw SnsError.invalidParameter("Invalid parameter: The topic should either have ContentBasedDeduplication "
+                + "enabled or MessageDeduplicationId provided explicitly");
+    }
+
+    private void deliver(Topic t, List<Notification> accepted) {
+        if (accepted.isEmpty()) {
+            return;
+        }
+        for (Subscription s : t.subscriptions) {
+            delivery.deliverAll(s, accepted);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A topic: its settable attributes and its subscriptions (copy-on-write: publishes far outnumber subscribes). */
@@ -18,13 +19,25 @@ final class Topic {
     private final Map<String, String> attributes;
     final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
-    /** An accepted FIFO message, remembered for the deduplication window. */
-    record Accepted(String messageId, String sequenceNumber, Instant at) {
+    /**
+     * An accepted FIFO message, remembered for the deduplication window; {@code delivered} completes
+     * when the publish that carries it has delivered it (a duplicate answers only after that).
+     */
+    record Accepted(String messageId, String sequenceNumber, Instant at, CompletableFuture<Void> delivered) {
     }
 
-    /** Held by SnsService for a whole FIFO publish; guards {@link #deduplication}. */
+    /**
+     * Held by SnsService only while it checks deduplication ids and hands out sequence numbers and
+     * delivery turns (not while delivering); guards {@link #deduplication} and {@link #groupTails}.
+     */
     final Object publishLock = new Object();
     final Map<String, Accepted> deduplication = new HashMap<>();
+    /**
+     * Per message group, the delivery of the group's latest accepted message: the next message of
+     * that group is delivered only after it completes, so a group keeps its order while other groups
+     * deliver concurrently. An entry is removed once its delivery is done and nothing followed it.
+     */
+    final Map<String, CompletableFuture<Void>> groupTails = new HashMap<>();
     private long sequence;
 
     Topic(String name, String arn, Map<String, String> attributes, boolean fifo) {

@@ -288,6 +288,100 @@ class SnsFifoTopicTest extends SnsWithElasticMq {
         assertThat(receive(queueUrl, 1)).extracting(Message::body).containsExactly("json");
     }
 
+    // ---- concurrent publishers ----
+
+    @Test
+    void concurrentPublishersKeepTheSequenceOrderWithinEachMessageGroup() throws Exception {
+        String fifoQueue = sqs.createQueue(r -> r.queueName("q-" + UUID.randomUUID() + ".fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint(queueArn(fifoQueue))
+                .attributes(Map.of("RawMessageDelivery", "true")));
+        int publishers = 6;
+        int batchesEach = 5;
+        int groups = 3;
+        Map<String, BigInteger> sequenceByBody = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> groupByBody = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(publishers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(publishers);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                int publisher = p;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int b = 0; b < batchesEach; b++) {
+                        List<PublishBatchRequestEntry> entries = new java.util.ArrayList<>();
+                        for (int e = 0; e < 4; e++) {
+                            String body = "p" + publisher + "-b" + b + "-e" + e;
+                            String group = "g-" + ((publisher + e) % groups);
+                            groupByBody.put(body, group);
+                            entries.add(PublishBatchRequestEntry.builder().id("e" + e).message(body)
+                                    .messageGroupId(group).messageDeduplicationId(body).build());
+                        }
+                        PublishBatchResponse resp = sns.publishBatch(r -> r.topicArn(topicArn)
+                                .publishBatchRequestEntries(entries));
+                        assertThat(resp.failed()).isEmpty();
+                        resp.successful().forEach(ok -> sequenceByBody.put(
+                                entries.get(Integer.parseInt(ok.id().substring(1))).message(),
+                                new BigInteger(ok.sequenceNumber())));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int total = publishers * batchesEach * 4;
+        assertThat(sequenceByBody).hasSize(total);
+        assertThat(new java.util.HashSet<>(sequenceByBody.values())).as("sequence numbers are unique").hasSize(total);
+
+        Map<String, List<String>> receivedByGroup = new java.util.TreeMap<>();
+        for (Message m : receive(fifoQueue, total)) {
+            receivedByGroup.computeIfAbsent(groupByBody.get(m.body()), g -> new java.util.ArrayList<>()).add(m.body());
+        }
+        assertThat(receivedByGroup).hasSize(groups);
+        receivedByGroup.forEach((group, bodies) -> assertThat(bodies)
+                .as("group %s in the order of its sequence numbers", group)
+                .isSortedAccordingTo(java.util.Comparator.comparing(sequenceByBody::get)));
+        assertThat(receive(queueUrl, total)).as("the standard queue gets every message too").hasSize(total);
+    }
+
+    @Test
+    void aConcurrentDuplicateAnswersOnlyOnceTheFirstMessageIsDelivered() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String dedup = "same-" + round;
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+                List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    ids.add(pool.submit(() -> {
+                        start.await();
+                        String id = publish("dup " + dedup, "g", dedup).messageId();
+                        // Publish answers after delivery, for the duplicates too: the message is there now.
+                        assertThat(sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
+                                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes()
+                                .values().stream().mapToInt(Integer::parseInt).sum()).isEqualTo(1);
+                        return id;
+                    }));
+                }
+                java.util.Set<String> distinct = new java.util.HashSet<>();
+                for (java.util.concurrent.Future<String> f : ids) {
+                    distinct.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertThat(distinct).as("one message id for all four publishes").hasSize(1);
+                assertThat(receive(queueUrl, 1)).extracting(Message::body).containsExactly("dup " + dedup);
+                assertNothingMore(queueUrl);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- helpers ----
 
     private static String createFifoTopic(Map<String, String> extra) {
