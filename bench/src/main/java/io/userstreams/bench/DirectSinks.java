@@ -1,19 +1,13 @@
 package io.userstreams.bench;
 
-import io.userstreams.core.aws.AwsConnection;
-import io.userstreams.core.aws.Clients;
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.derived.DerivedUpdate;
 import io.userstreams.core.reaction.UserChange;
-import io.userstreams.core.search.IndexDefinition;
 import io.userstreams.core.search.IndexOperation;
-import io.userstreams.core.search.OpenSearchClients;
-import io.userstreams.core.search.OpenSearchIndexSink;
 import io.userstreams.core.search.SearchIndexReaction;
 import io.userstreams.core.welcome.IdempotencyStore;
-import io.userstreams.core.welcome.SnsWelcomePublisher;
 import io.userstreams.core.welcome.WelcomeEmailReaction;
 import io.userstreams.core.welcome.WelcomeMessage;
 import io.userstreams.core.welcome.WelcomePublisher;
@@ -25,13 +19,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.opensearch.client.opensearch.OpenSearchClient;
-import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * The sinks' own limit (run d): the effects of every change written straight to the sinks in
@@ -46,25 +36,15 @@ final class DirectSinks implements AutoCloseable {
     static final int BATCH = 500;
     static final int LANES = 4;
 
-    private final SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
-    private final DynamoDbClient dynamoDb;
-    private final SnsClient sns;
-    private final OpenSearchClient openSearch;
-    private final WelcomePublisher publisher;
-    private final OpenSearchIndexSink search;
+    private final SinkClients clients;
     private final WelcomeEmailReaction templates;
     private final String usersByEmail;
     private final String userStats;
 
     DirectSinks(Map<String, String> env) {
         CoreSettings settings = CoreSettings.fromEnvironment(env);
-        AwsConnection connection = AwsConnection.fromEnvironment(env);
-        dynamoDb = Clients.dynamoDb(connection, http);
-        sns = Clients.sns(connection, http);
-        openSearch = OpenSearchClients.create(settings.openSearchEndpoint(), connection, http, env);
-        publisher = new SnsWelcomePublisher(sns, settings.welcomeTopicArn());
-        search = new OpenSearchIndexSink(openSearch, IndexDefinition.fromTemplate().withName(settings.openSearchIndex()));
-        templates = new WelcomeEmailReaction(unusedStore(), publisher);
+        clients = new SinkClients(env, Apache5HttpClient.builder().maxConnections(32).build());
+        templates = new WelcomeEmailReaction(unusedStore(), clients.publisher);
         usersByEmail = settings.usersByEmailTable();
         userStats = settings.userStatsTable();
     }
@@ -124,22 +104,22 @@ final class DirectSinks implements AutoCloseable {
             operations.add(SearchIndexReaction.operation(c));
         }
         for (int from = 0; from < messages.size(); from += WelcomePublisher.MAX_BATCH) {
-            publisher.publish(messages.subList(from, Math.min(messages.size(), from + WelcomePublisher.MAX_BATCH)));
+            clients.publisher.publish(messages.subList(from, Math.min(messages.size(), from + WelcomePublisher.MAX_BATCH)));
         }
         List<TransactWriteItem> mappingItems = new ArrayList<>(mappings.values());
         for (int from = 0; from < mappingItems.size(); from += 100) {
             List<TransactWriteItem> chunk = mappingItems.subList(from, Math.min(mappingItems.size(), from + 100));
-            dynamoDb.transactWriteItems(b -> b.transactItems(chunk));
+            clients.dynamoDb.transactWriteItems(b -> b.transactItems(chunk));
         }
         // Counters folded per batch; a plain ADD each (lanes share the keys: transactions would conflict).
         counters.forEach((k, d) -> {
             if (d != 0) {
-                dynamoDb.updateItem(up -> up.tableName(userStats).key(Map.of("statKey", AttributeValue.fromS(k)))
+                clients.dynamoDb.updateItem(up -> up.tableName(userStats).key(Map.of("statKey", AttributeValue.fromS(k)))
                         .updateExpression("ADD #count :delta").expressionAttributeNames(Map.of("#count", "count"))
                         .expressionAttributeValues(Map.of(":delta", AttributeValue.fromN(Long.toString(d)))));
             }
         });
-        search.bulk(operations);
+        clients.search.bulk(operations);
     }
 
     private static IdempotencyStore unusedStore() {
@@ -164,9 +144,6 @@ final class DirectSinks implements AutoCloseable {
 
     @Override
     public void close() {
-        OpenSearchClients.close(openSearch);
-        sns.close();
-        dynamoDb.close();
-        http.close();
+        clients.close();
     }
 }

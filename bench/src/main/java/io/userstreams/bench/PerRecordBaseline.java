@@ -4,8 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.transformers.v2.dynamodb.DynamodbRecordTransformer;
-import io.userstreams.core.aws.AwsConnection;
-import io.userstreams.core.aws.Clients;
 import io.userstreams.core.change.ChangeKind;
 import io.userstreams.core.change.ChangeRecord;
 import io.userstreams.core.change.StreamRecordConverter;
@@ -13,24 +11,16 @@ import io.userstreams.core.config.CoreSettings;
 import io.userstreams.core.derived.DerivedEffects;
 import io.userstreams.core.derived.DerivedUpdate;
 import io.userstreams.core.reaction.UserChange;
-import io.userstreams.core.search.IndexDefinition;
-import io.userstreams.core.search.OpenSearchClients;
-import io.userstreams.core.search.OpenSearchIndexSink;
 import io.userstreams.core.search.SearchIndexReaction;
 import io.userstreams.core.welcome.IdempotencyStore;
-import io.userstreams.core.welcome.SnsWelcomePublisher;
 import io.userstreams.core.welcome.WelcomeEmailReaction;
 import io.userstreams.testkit.esm.EventSourceMapping;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.opensearch.client.opensearch.OpenSearchClient;
-import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * The cost baseline: a stream handler written the way most Lambda stream handlers are. One function
@@ -43,23 +33,13 @@ import software.amazon.awssdk.services.sns.SnsClient;
  */
 final class PerRecordBaseline implements EventSourceMapping.StreamFunction, AutoCloseable {
 
-    private final SdkHttpClient http = UrlConnectionHttpClient.builder().build();
-    private final DynamoDbClient dynamoDb;
-    private final SnsClient sns;
-    private final OpenSearchClient openSearch;
-    private final SnsWelcomePublisher publisher;
-    private final OpenSearchIndexSink search;
+    private final SinkClients clients;
     private final WelcomeEmailReaction templates;
     private final CoreSettings settings;
 
     PerRecordBaseline(Map<String, String> env) {
         settings = CoreSettings.fromEnvironment(env);
-        AwsConnection connection = AwsConnection.fromEnvironment(env);
-        dynamoDb = Clients.dynamoDb(connection, http);
-        sns = Clients.sns(connection, http);
-        openSearch = OpenSearchClients.create(settings.openSearchEndpoint(), connection, http, env);
-        publisher = new SnsWelcomePublisher(sns, settings.welcomeTopicArn());
-        search = new OpenSearchIndexSink(openSearch, IndexDefinition.fromTemplate().withName(settings.openSearchIndex()));
+        clients = new SinkClients(env, UrlConnectionHttpClient.builder().build());
         templates = new WelcomeEmailReaction(new IdempotencyStore() {
             @Override
             public ClaimStatus claim(String key, String owner, Instant now, Instant leaseUntil, Instant expiresAt) {
@@ -75,7 +55,7 @@ final class PerRecordBaseline implements EventSourceMapping.StreamFunction, Auto
             public void release(String key, String owner) {
                 throw new UnsupportedOperationException();
             }
-        }, publisher);
+        }, clients.publisher);
     }
 
     @Override
@@ -96,7 +76,7 @@ final class PerRecordBaseline implements EventSourceMapping.StreamFunction, Auto
         String key = "baseline#" + record.eventId();
         long now = Instant.now().getEpochSecond();
         try {
-            dynamoDb.putItem(p -> p.tableName(settings.idempotencyTable())
+            clients.dynamoDb.putItem(p -> p.tableName(settings.idempotencyTable())
                     .item(Map.of("idempotencyKey", AttributeValue.fromS(key), "status", AttributeValue.fromS("INPROGRESS"),
                             "expiresAt", AttributeValue.fromN(Long.toString(now + 3600)),
                             "inProgressUntil", AttributeValue.fromN(Long.toString(now + 60))))
@@ -107,7 +87,7 @@ final class PerRecordBaseline implements EventSourceMapping.StreamFunction, Auto
         }
         UserChange change = UserChange.of(record);
         if (change.kind() == ChangeKind.INSERT) {
-            Throwable failed = publisher.publish(List.of(templates.message(change.newUser()))).get(0);
+            Throwable failed = clients.publisher.publish(List.of(templates.message(change.newUser()))).get(0);
             if (failed != null) {
                 throw new IllegalStateException(failed);
             }
@@ -116,22 +96,22 @@ final class PerRecordBaseline implements EventSourceMapping.StreamFunction, Auto
         if (u != null) {
             var owner = Map.of(":userId", AttributeValue.fromS(u.userId()));
             for (String email : u.mappingPuts()) {
-                conditional(() -> dynamoDb.putItem(p -> p.tableName(settings.usersByEmailTable())
+                conditional(() -> clients.dynamoDb.putItem(p -> p.tableName(settings.usersByEmailTable())
                         .item(Map.of("email", AttributeValue.fromS(email), "userId", AttributeValue.fromS(u.userId())))
                         .conditionExpression("attribute_not_exists(email) OR userId = :userId").expressionAttributeValues(owner)));
             }
             for (String email : u.mappingDeletes()) {
-                conditional(() -> dynamoDb.deleteItem(d -> d.tableName(settings.usersByEmailTable())
+                conditional(() -> clients.dynamoDb.deleteItem(d -> d.tableName(settings.usersByEmailTable())
                         .key(Map.of("email", AttributeValue.fromS(email)))
                         .conditionExpression("attribute_not_exists(email) OR userId = :userId").expressionAttributeValues(owner)));
             }
-            u.counterDeltas().forEach((k, d) -> dynamoDb.updateItem(up -> up.tableName(settings.userStatsTable())
+            u.counterDeltas().forEach((k, d) -> clients.dynamoDb.updateItem(up -> up.tableName(settings.userStatsTable())
                     .key(Map.of("statKey", AttributeValue.fromS(k))).updateExpression("ADD #count :delta")
                     .expressionAttributeNames(Map.of("#count", "count"))
                     .expressionAttributeValues(Map.of(":delta", AttributeValue.fromN(Long.toString(d))))));
         }
-        search.bulk(List.of(SearchIndexReaction.operation(change)));
-        dynamoDb.updateItem(up -> up.tableName(settings.idempotencyTable())
+        clients.search.bulk(List.of(SearchIndexReaction.operation(change)));
+        clients.dynamoDb.updateItem(up -> up.tableName(settings.idempotencyTable())
                 .key(Map.of("idempotencyKey", AttributeValue.fromS(key)))
                 .updateExpression("SET #s = :done, #r = :result")
                 .expressionAttributeNames(Map.of("#s", "status", "#r", "data"))
@@ -149,9 +129,6 @@ final class PerRecordBaseline implements EventSourceMapping.StreamFunction, Auto
 
     @Override
     public void close() {
-        OpenSearchClients.close(openSearch);
-        sns.close();
-        dynamoDb.close();
-        http.close();
+        clients.close();
     }
 }
