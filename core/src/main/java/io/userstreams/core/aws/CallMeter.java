@@ -14,24 +14,17 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequest;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
@@ -166,28 +159,17 @@ public final class CallMeter implements ExecutionInterceptor {
     @Override
     public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
         SdkRequest r = context.request();
-        ReturnConsumedCapacity total = ReturnConsumedCapacity.TOTAL;
-        // Only where the caller did not ask for capacity itself: what it asked for stays as it was.
-        if (r instanceof PutItemRequest p && p.returnConsumedCapacity() == null) {
-            return p.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof UpdateItemRequest u && u.returnConsumedCapacity() == null) {
-            return u.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof DeleteItemRequest d && d.returnConsumedCapacity() == null) {
-            return d.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof GetItemRequest g && g.returnConsumedCapacity() == null) {
-            return g.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof QueryRequest q && q.returnConsumedCapacity() == null) {
-            return q.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof ScanRequest s && s.returnConsumedCapacity() == null) {
-            return s.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof BatchWriteItemRequest b && b.returnConsumedCapacity() == null) {
-            return b.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof BatchGetItemRequest b && b.returnConsumedCapacity() == null) {
-            return b.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof TransactWriteItemsRequest t && t.returnConsumedCapacity() == null) {
-            return t.toBuilder().returnConsumedCapacity(total).build();
-        } else if (r instanceof TransactGetItemsRequest t && t.returnConsumedCapacity() == null) {
-            return t.toBuilder().returnConsumedCapacity(total).build();
+        // Every DynamoDB request that can report capacity has this member; only where the caller did
+        // not ask for capacity itself: what it asked for stays as it was.
+        for (SdkField<?> field : r.sdkFields()) {
+            if (field.memberName().equals("ReturnConsumedCapacity")) {
+                if (field.getValueOrDefault(r) != null) {
+                    return r;
+                }
+                SdkRequest.Builder builder = r.toBuilder();
+                field.set(builder, ReturnConsumedCapacity.TOTAL.toString());
+                return builder.build();
+            }
         }
         return r;
     }
