@@ -9,6 +9,7 @@ import io.userstreams.core.user.User;
 import io.userstreams.core.user.UserImage;
 import io.userstreams.core.user.UserItems;
 import io.userstreams.core.user.UserValidator;
+import io.userstreams.localdynamodb.item.ItemOperations;
 import io.userstreams.testkit.Effects;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -344,19 +345,14 @@ final class Verifier {
         return new Check(checked[0], lost, duplicated, deadLettered, unexpected, expiring.size(), List.copyOf(problems));
     }
 
-    /**
-     * DynamoDB's TTL rule, which the local sweeper follows: a number of epoch seconds at or before
-     * now, and not more than five years in the past (such values are ignored as garbage).
-     */
+    /** Whether the local DynamoDB's TTL sweeper will still delete this item (DynamoDB's TTL rule, the sweeper's own). */
     static boolean awaitsSweeper(Map<String, AttributeValue> item, long nowSeconds) {
         AttributeValue ttl = item.get(StreamRecordConverter.TTL_ATTRIBUTE);
         if (ttl == null || ttl.n() == null) {
             return false;
         }
         try {
-            BigDecimal expires = new BigDecimal(ttl.n());
-            return expires.compareTo(BigDecimal.valueOf(nowSeconds)) <= 0
-                    && expires.compareTo(BigDecimal.valueOf(nowSeconds - 5L * 365 * 24 * 3600)) > 0;
+            return ItemOperations.isExpired(new BigDecimal(ttl.n()), BigDecimal.valueOf(nowSeconds));
         } catch (NumberFormatException e) {
             return false;
         }

@@ -932,8 +932,14 @@ public final class ItemOperations {
         if (ttl == null || !Values.type(ttl).equals("N")) {
             return false;
         }
-        BigDecimal expiry = Values.number(ttl);
-        // DynamoDB ignores TTL values more than five years in the past (likely milliseconds or garbage).
+        return isExpired(Values.number(ttl), nowSeconds);
+    }
+
+    /**
+     * DynamoDB's TTL rule for a value in epoch seconds: at or before now, and ignored when more than
+     * five years in the past (likely milliseconds or garbage).
+     */
+    public static boolean isExpired(BigDecimal expiry, BigDecimal nowSeconds) {
         return expiry.compareTo(nowSeconds) <= 0
                 && expiry.compareTo(nowSeconds.subtract(BigDecimal.valueOf(5L * 365 * 24 * 3600))) > 0;
     }
